@@ -1,0 +1,17 @@
+package dev.torpor.error;
+
+/** Well-formed input that does not fit the model (unknown or missing input, wrong datatype or shape), or a model the engine refuses at publish (422). */
+public final class BadInput extends TorporException {
+    public BadInput(String message) {
+        super(message);
+    }
+
+    public BadInput(String message, Throwable cause) {
+        super(message, cause);
+    }
+
+    @Override
+    public int httpStatus() {
+        return 422;
+    }
+}

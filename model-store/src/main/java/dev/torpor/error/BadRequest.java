@@ -1,0 +1,17 @@
+package dev.torpor.error;
+
+/** A malformed request or upload: bad JSON, bad archive, invalid name, shape/data count mismatch, unknown field (400). */
+public final class BadRequest extends TorporException {
+    public BadRequest(String message) {
+        super(message);
+    }
+
+    public BadRequest(String message, Throwable cause) {
+        super(message, cause);
+    }
+
+    @Override
+    public int httpStatus() {
+        return 400;
+    }
+}

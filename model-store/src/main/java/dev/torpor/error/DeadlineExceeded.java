@@ -1,0 +1,17 @@
+package dev.torpor.error;
+
+/** The request's deadline passed while it waited or ran (504). */
+public final class DeadlineExceeded extends TorporException {
+    public DeadlineExceeded(String message) {
+        super(message);
+    }
+
+    public DeadlineExceeded(String message, Throwable cause) {
+        super(message, cause);
+    }
+
+    @Override
+    public int httpStatus() {
+        return 504;
+    }
+}

@@ -1,0 +1,17 @@
+package dev.torpor.error;
+
+/** The engine failed for a reason that is not the input's fault (500). */
+public final class EngineFailure extends TorporException {
+    public EngineFailure(String message) {
+        super(message);
+    }
+
+    public EngineFailure(String message, Throwable cause) {
+        super(message, cause);
+    }
+
+    @Override
+    public int httpStatus() {
+        return 500;
+    }
+}

@@ -1,0 +1,17 @@
+package dev.torpor.error;
+
+/** An unknown model, version or route (404). */
+public final class ModelNotFound extends TorporException {
+    public ModelNotFound(String message) {
+        super(message);
+    }
+
+    public ModelNotFound(String message, Throwable cause) {
+        super(message, cause);
+    }
+
+    @Override
+    public int httpStatus() {
+        return 404;
+    }
+}

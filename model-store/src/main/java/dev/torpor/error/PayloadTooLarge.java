@@ -1,0 +1,17 @@
+package dev.torpor.error;
+
+/** A body or tensor over a configured size limit; the message names the limit (413). */
+public final class PayloadTooLarge extends TorporException {
+    public PayloadTooLarge(String message) {
+        super(message);
+    }
+
+    public PayloadTooLarge(String message, Throwable cause) {
+        super(message, cause);
+    }
+
+    @Override
+    public int httpStatus() {
+        return 413;
+    }
+}

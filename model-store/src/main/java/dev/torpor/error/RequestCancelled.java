@@ -1,0 +1,17 @@
+package dev.torpor.error;
+
+/** The client went away before its answer was ready. Never sent to anyone; it marks the billing record {@code cancelled}. */
+public final class RequestCancelled extends TorporException {
+    public RequestCancelled(String message) {
+        super(message);
+    }
+
+    public RequestCancelled(String message, Throwable cause) {
+        super(message, cause);
+    }
+
+    @Override
+    public int httpStatus() {
+        return 499;
+    }
+}

@@ -1,0 +1,31 @@
+package dev.torpor.error;
+
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * The errors Torpor answers with. Each kind knows its HTTP status; the router maps every one of them
+ * to {@code {"error": message}} in one place. Anything that is not a {@code TorporException} is a bug
+ * and answers 500.
+ */
+public abstract sealed class TorporException extends RuntimeException
+        permits BadRequest, ModelNotFound, VersionConflict, PayloadTooLarge, BadInput, QueueFull,
+                ModelLoadFailed, CapacityExhausted, DeadlineExceeded, RequestCancelled, EngineFailure,
+                ShuttingDown {
+
+    protected TorporException(String message) {
+        super(message);
+    }
+
+    protected TorporException(String message, Throwable cause) {
+        super(message, cause);
+    }
+
+    /** The HTTP status this error answers with. */
+    public abstract int httpStatus();
+
+    /** How long a client should wait before trying again, for the statuses that carry {@code Retry-After}. */
+    public Optional<Duration> retryAfter() {
+        return Optional.empty();
+    }
+}

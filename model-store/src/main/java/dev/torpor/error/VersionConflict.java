@@ -1,0 +1,17 @@
+package dev.torpor.error;
+
+/** A model version that already exists: versions are immutable (409). */
+public final class VersionConflict extends TorporException {
+    public VersionConflict(String message) {
+        super(message);
+    }
+
+    public VersionConflict(String message, Throwable cause) {
+        super(message, cause);
+    }
+
+    @Override
+    public int httpStatus() {
+        return 409;
+    }
+}
