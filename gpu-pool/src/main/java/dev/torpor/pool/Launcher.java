@@ -1,0 +1,15 @@
+package dev.torpor.pool;
+
+import dev.torpor.function.FunctionInstance;
+
+/**
+ * Starts function instances somewhere: in the router's JVM, in a child process, later in a pod. The
+ * returned instance is COLD; the caller loads it. Implementations are thread-safe.
+ */
+public interface Launcher {
+
+    /** A short name for configuration and logs ({@code in-process}, {@code process}). */
+    String name();
+
+    FunctionInstance launch(LaunchSpec spec);
+}

@@ -1,0 +1,44 @@
+package dev.torpor.function;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * One running copy of one model version: the unit that scales. It loads its model lazily and at most once
+ * (single flight), answers requests while READY, and frees every engine resource when stopped. Where it
+ * runs (in the router's JVM, a child process, a pod) is the launcher's business; callers see only this.
+ *
+ * <p>Thread-safe. The caller (the activator) decides how many requests are in flight at once.
+ */
+public interface FunctionInstance {
+
+    /** Unique among live instances, e.g. {@code vad-1-7f3a}. */
+    String id();
+
+    InstanceState state();
+
+    /** When the instance was created. */
+    Instant startedAt();
+
+    /**
+     * Loads the model. Single flight: every call returns the same future, completed with how long the load
+     * took, or failed with {@link dev.torpor.error.ModelLoadFailed}.
+     */
+    CompletableFuture<Duration> load();
+
+    /**
+     * Runs one request on a READY instance, on the instance's own threads (engines block in native code).
+     * The future fails with the engine's {@link dev.torpor.error.TorporException}.
+     */
+    CompletableFuture<InferenceOutcome> infer(InferenceRequest request, RunControl control);
+
+    /** Marks the instance DRAINING: the caller sends it nothing new and stops it once idle. */
+    void drain();
+
+    /**
+     * Stops the instance and frees its engine resources (native memory). Idempotent. The caller makes sure
+     * nothing is in flight; a request still running is allowed to finish before the session closes.
+     */
+    void stop();
+}

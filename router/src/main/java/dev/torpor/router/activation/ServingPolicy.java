@@ -1,0 +1,35 @@
+package dev.torpor.router.activation;
+
+import dev.torpor.function.RuntimeOptions;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * The part of a model's effective config that the activator and the reaper act on, resolved (no nulls)
+ * when the request arrives. A changed config applies to the next request; engine threads apply to the
+ * next instance started.
+ *
+ * @param device one of {@code cpu}, {@code gpu}, {@code any}
+ */
+public record ServingPolicy(
+        String device,
+        long memoryMb,
+        int minInstances,
+        int maxInstances,
+        int concurrencyPerInstance,
+        Duration idleTimeout,
+        int maxQueue,
+        Duration requestTimeout,
+        RuntimeOptions runtime) {
+
+    public ServingPolicy {
+        Objects.requireNonNull(device, "device");
+        Objects.requireNonNull(idleTimeout, "idleTimeout");
+        Objects.requireNonNull(requestTimeout, "requestTimeout");
+        Objects.requireNonNull(runtime, "runtime");
+        if (concurrencyPerInstance < 1 || maxInstances < 1 || minInstances < 0 || maxQueue < 0) {
+            throw new IllegalArgumentException("invalid serving policy " + concurrencyPerInstance + "/" + maxInstances
+                    + "/" + minInstances + "/" + maxQueue);
+        }
+    }
+}
