@@ -1,0 +1,70 @@
+package dev.torpor.router;
+
+import dev.torpor.router.activation.Activator;
+import dev.torpor.router.activation.Reaper;
+import dev.torpor.router.billing.Ledger;
+import io.micronaut.context.annotation.Context;
+import jakarta.annotation.PreDestroy;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Drives the activator's time-based work on one thread: request deadlines every few milliseconds, and the
+ * reaper whenever it said it is next due. On shutdown it drains the activator before the ledger (injected
+ * here so that it is created before, and closed after, this bean) flushes.
+ */
+@Context
+public class ActivationTicker {
+    /** Deadline granularity: a 504 arrives at most this late. */
+    static final long TICK_MILLIS = 10;
+    private static final Logger LOG = LoggerFactory.getLogger(ActivationTicker.class);
+
+    private final Activator activator;
+    private final Reaper reaper;
+    private final Clock clock;
+    private final TorporSettings settings;
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(runnable -> {
+        Thread thread = new Thread(runnable, "activation-ticker");
+        thread.setDaemon(true);
+        return thread;
+    });
+    private volatile Instant reaperDue = Instant.MIN;
+
+    ActivationTicker(Activator activator, Reaper reaper, Clock clock, TorporSettings settings, Ledger ledger) {
+        this.activator = activator;
+        this.reaper = reaper;
+        this.clock = clock;
+        this.settings = settings;
+        timer.scheduleWithFixedDelay(this::tick, TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
+        LOG.info("Torpor is serving models from {} (database {})", settings.modelsDir(), redact(settings.dbUrl()));
+    }
+
+    private void tick() {
+        try {
+            Instant now = clock.instant();
+            activator.expireOverdue(now);
+            if (!now.isBefore(reaperDue)) {
+                reaperDue = reaper.sweep(now);
+            }
+        } catch (RuntimeException unexpected) {
+            LOG.error("activation tick failed", unexpected);
+        }
+    }
+
+    @PreDestroy
+    void drain() {
+        LOG.info("draining: waiting up to {} s for queued and running requests", settings.shutdownGrace().toSeconds());
+        timer.shutdownNow();
+        activator.shutdown(settings.shutdownGrace());
+        LOG.info("all function instances stopped");
+    }
+
+    private static String redact(String jdbcUrl) {
+        return jdbcUrl.replaceAll("(?i)(password=)[^&;]*", "$1***");
+    }
+}

@@ -1,0 +1,61 @@
+package dev.torpor.router;
+
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * The router's own settings, read from {@code application.yml} (each overridable by its
+ * {@code TORPOR_*} environment variable) and validated here, so a bad value stops start-up with a clear
+ * message instead of surfacing later.
+ *
+ * @param dbUrl        JDBC URL of the database for the ledger and all control state
+ * @param cpuMemoryMb  the CPU device's memory budget for instances
+ */
+public record TorporSettings(
+        Path dataDir,
+        String dbUrl,
+        String launcher,
+        long maxUploadMb,
+        long maxRequestMb,
+        Duration defaultIdleTimeout,
+        Duration shutdownGrace,
+        long cpuMemoryMb) {
+
+    public TorporSettings {
+        if (maxUploadMb < 1) {
+            throw new IllegalArgumentException("TORPOR_MAX_UPLOAD_MB must be at least 1, got " + maxUploadMb);
+        }
+        if (maxRequestMb < 1) {
+            throw new IllegalArgumentException("TORPOR_MAX_REQUEST_MB must be at least 1, got " + maxRequestMb);
+        }
+        if (maxRequestMb > 2047) {
+            throw new IllegalArgumentException("TORPOR_MAX_REQUEST_MB must be below 2048 (one Java array), got "
+                    + maxRequestMb);
+        }
+        if (defaultIdleTimeout.isNegative() || defaultIdleTimeout.isZero()) {
+            throw new IllegalArgumentException("TORPOR_DEFAULT_IDLE_TIMEOUT_SECONDS must be at least 1");
+        }
+        if (!launcher.equals("in-process")) {
+            throw new IllegalArgumentException("TORPOR_LAUNCHER must be 'in-process' (function processes come with the"
+                    + " process launcher); got '" + launcher + "'");
+        }
+        if (cpuMemoryMb < 1) {
+            throw new IllegalArgumentException("TORPOR_CPU_MEMORY_MB must be at least 1, got " + cpuMemoryMb);
+        }
+        if (dbUrl == null || dbUrl.isBlank()) {
+            dbUrl = "jdbc:sqlite:" + dataDir.resolve("torpor.db").toAbsolutePath();
+        }
+    }
+
+    public long maxUploadBytes() {
+        return maxUploadMb * 1024 * 1024;
+    }
+
+    public long maxRequestBytes() {
+        return maxRequestMb * 1024 * 1024;
+    }
+
+    public Path modelsDir() {
+        return dataDir.resolve("models");
+    }
+}

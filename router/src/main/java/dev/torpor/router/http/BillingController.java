@@ -1,0 +1,94 @@
+package dev.torpor.router.http;
+
+import dev.torpor.error.BadRequest;
+import dev.torpor.router.billing.BillingCsv;
+import dev.torpor.router.billing.BillingJson;
+import dev.torpor.router.billing.BillingQuery;
+import dev.torpor.router.billing.BillingSummary;
+import dev.torpor.router.billing.RecordFilter;
+import io.micronaut.core.annotation.Nullable;
+import io.micronaut.http.HttpRequest;
+import io.micronaut.http.HttpResponse;
+import io.micronaut.http.MediaType;
+import io.micronaut.http.MutableHttpResponse;
+import io.micronaut.http.annotation.Controller;
+import io.micronaut.http.annotation.Get;
+import io.micronaut.http.annotation.QueryValue;
+import io.micronaut.scheduling.TaskExecutors;
+import io.micronaut.scheduling.annotation.ExecuteOn;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+
+/**
+ * Billing records (JSON pages, or CSV with {@code Accept: text/csv}) and summaries. Query parameters are
+ * parsed here so a bad one gets a 400 naming it; unknown parameters are ignored.
+ */
+@Controller("/billing")
+@ExecuteOn(TaskExecutors.BLOCKING)
+public class BillingController {
+    static final String NEXT_CURSOR_HEADER = "Torpor-Next-Cursor";
+    private static final int DEFAULT_LIMIT = 100;
+
+    private final BillingQuery query;
+    private final BillingSummary summary;
+
+    BillingController(BillingQuery query, BillingSummary summary) {
+        this.query = query;
+        this.summary = summary;
+    }
+
+    @Get("/records")
+    MutableHttpResponse<String> records(HttpRequest<?> request, @Nullable @QueryValue String model,
+                                        @Nullable @QueryValue String tenant, @Nullable @QueryValue String from,
+                                        @Nullable @QueryValue String to, @Nullable @QueryValue String limit,
+                                        @Nullable @QueryValue String after) {
+        RecordFilter filter = new RecordFilter(blankToNull(model), blankToNull(tenant), instant("from", from),
+                instant("to", to));
+        BillingQuery.Page page = query.list(filter, limit(limit), blankToNull(after));
+        boolean csv = request.getHeaders().accept().stream()
+                .anyMatch(type -> type.getName().equals("text/csv"));
+        if (csv) {
+            MutableHttpResponse<String> response = HttpResponse.ok(BillingCsv.toCsv(page.records()))
+                    .contentType(MediaType.of("text/csv"));
+            if (page.next() != null) {
+                response.header(NEXT_CURSOR_HEADER, page.next());
+            }
+            return response;
+        }
+        return HttpResponse.ok(BillingJson.toJson(page)).contentType(MediaType.APPLICATION_JSON_TYPE);
+    }
+
+    @Get("/summary")
+    MutableHttpResponse<String> summary(@Nullable @QueryValue String from, @Nullable @QueryValue String to,
+                                        @Nullable @QueryValue String groupBy) {
+        var rows = summary.summarize(instant("from", from), instant("to", to),
+                BillingSummary.GroupBy.parse(groupBy == null || groupBy.isBlank() ? "model" : groupBy));
+        return HttpResponse.ok(BillingJson.summaryToJson(rows)).contentType(MediaType.APPLICATION_JSON_TYPE);
+    }
+
+    private static int limit(String value) {
+        if (value == null || value.isBlank()) {
+            return DEFAULT_LIMIT;
+        }
+        try {
+            return Integer.parseInt(value);
+        } catch (NumberFormatException notANumber) {
+            throw new BadRequest("limit must be a whole number from 1 to " + BillingQuery.MAX_LIMIT);
+        }
+    }
+
+    private static Instant instant(String name, String value) {
+        if (value == null || value.isBlank()) {
+            return null;
+        }
+        try {
+            return Instant.parse(value);
+        } catch (DateTimeParseException malformed) {
+            throw new BadRequest(name + " must be an ISO-8601 UTC timestamp such as 2026-11-30T14:59:06Z");
+        }
+    }
+
+    private static String blankToNull(String value) {
+        return value == null || value.isBlank() ? null : value;
+    }
+}

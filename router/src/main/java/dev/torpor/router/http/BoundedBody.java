@@ -1,0 +1,44 @@
+package dev.torpor.router.http;
+
+import dev.torpor.error.BadRequest;
+import dev.torpor.error.PayloadTooLarge;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+
+/**
+ * Reads a request body into memory up to a limit, refusing a declared {@code Content-Length} over the
+ * limit before reading a byte, and a chunked body as soon as it passes the limit.
+ */
+final class BoundedBody {
+    private BoundedBody() {
+    }
+
+    /**
+     * @param declaredLength the {@code Content-Length}, or -1 when the body is chunked
+     * @param limitName how the limit is called in the 413 message, e.g. "the 64 MB inference request limit
+     *                  (TORPOR_MAX_REQUEST_MB)"
+     */
+    static byte[] read(InputStream body, long declaredLength, long limit, String limitName) {
+        if (declaredLength > limit) {
+            throw new PayloadTooLarge("request body of " + declaredLength + " bytes exceeds " + limitName);
+        }
+        int initial = (int) Math.min(declaredLength >= 0 ? declaredLength : 8192, limit);
+        ByteArrayOutputStream buffer = new ByteArrayOutputStream(Math.max(initial, 16));
+        byte[] chunk = new byte[64 * 1024];
+        long total = 0;
+        try (body) {
+            int read;
+            while ((read = body.read(chunk)) != -1) {
+                total += read;
+                if (total > limit) {
+                    throw new PayloadTooLarge("request body exceeds " + limitName);
+                }
+                buffer.write(chunk, 0, read);
+            }
+        } catch (IOException broken) {
+            throw new BadRequest("could not read the request body: " + broken.getMessage());
+        }
+        return buffer.toByteArray();
+    }
+}

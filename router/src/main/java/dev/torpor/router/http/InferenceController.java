@@ -1,0 +1,56 @@
+package dev.torpor.router.http;
+
+import io.micronaut.http.HttpRequest;
+import io.micronaut.http.HttpResponse;
+import io.micronaut.http.HttpStatus;
+import io.micronaut.http.MediaType;
+import io.micronaut.http.MutableHttpResponse;
+import io.micronaut.http.annotation.Body;
+import io.micronaut.http.annotation.Consumes;
+import io.micronaut.http.annotation.Controller;
+import io.micronaut.http.annotation.Post;
+import io.micronaut.scheduling.TaskExecutors;
+import io.micronaut.scheduling.annotation.ExecuteOn;
+import java.io.InputStream;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * {@code POST /v2/models/{m}[/versions/{v}]/infer}. Reads the body on a blocking thread, then waits for
+ * the answer without holding one: the activator completes the future when an instance has run the request.
+ */
+@Controller("/v2/models/{model}")
+public class InferenceController {
+    private final InferenceService inference;
+
+    InferenceController(InferenceService inference) {
+        this.inference = inference;
+    }
+
+    @Post("/infer")
+    @Consumes(MediaType.ALL)
+    @ExecuteOn(TaskExecutors.BLOCKING)
+    CompletableFuture<MutableHttpResponse<byte[]>> infer(String model, HttpRequest<?> request,
+                                                         @Body InputStream body) {
+        return run(model, null, request, body);
+    }
+
+    @Post("/versions/{version}/infer")
+    @Consumes(MediaType.ALL)
+    @ExecuteOn(TaskExecutors.BLOCKING)
+    CompletableFuture<MutableHttpResponse<byte[]>> inferVersion(String model, String version, HttpRequest<?> request,
+                                                                @Body InputStream body) {
+        return run(model, version, request, body);
+    }
+
+    private CompletableFuture<MutableHttpResponse<byte[]>> run(String model, String version, HttpRequest<?> request,
+                                                               InputStream body) {
+        return inference.infer(model, version, body, request.getContentLength(), NettyClientLink.of(request))
+                .thenApply(reply -> {
+                    MutableHttpResponse<byte[]> response = HttpResponse.<byte[]>status(HttpStatus.OK).status(reply.status())
+                            .contentType(MediaType.APPLICATION_JSON_TYPE)
+                            .body(reply.body());
+                    reply.headers().forEach(response::header);
+                    return response;
+                });
+    }
+}

@@ -1,0 +1,180 @@
+package dev.torpor.router.http;
+
+import dev.torpor.error.EngineFailure;
+import dev.torpor.error.TorporException;
+import dev.torpor.function.InferenceOutcome;
+import dev.torpor.function.InferenceRequest;
+import dev.torpor.function.InferenceResponse;
+import dev.torpor.function.SignatureValidator;
+import dev.torpor.function.json.InferenceRequestDecoder;
+import dev.torpor.function.json.InferenceResponseEncoder;
+import dev.torpor.router.activation.Activator;
+import dev.torpor.router.activation.Invocation;
+import dev.torpor.router.activation.ServingPolicy;
+import dev.torpor.router.billing.BillingRecord;
+import dev.torpor.router.billing.Ledger;
+import dev.torpor.router.billing.RecordIds;
+import dev.torpor.router.billing.RecordKind;
+import dev.torpor.router.model.ModelCatalog;
+import dev.torpor.store.ModelManifest;
+import java.io.InputStream;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One infer request from bytes to answer: decode once at the edge, check against the model's signature,
+ * hand to the activator, encode, and write exactly one billing record — whatever the outcome — before the
+ * answer leaves. Requests for unknown models fail before any of this (404, no record).
+ */
+public final class InferenceService {
+    private static final Logger LOG = LoggerFactory.getLogger(InferenceService.class);
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+
+    private final ModelCatalog catalog;
+    private final Activator activator;
+    private final Ledger ledger;
+    private final RecordIds ids;
+    private final Clock clock;
+    private final InferenceRequestDecoder decoder;
+    private final InferenceResponseEncoder encoder = new InferenceResponseEncoder();
+    private final long maxRequestBytes;
+    private final String requestLimitName;
+    private final Executor responder;
+
+    /**
+     * @param responder where answers are encoded, so an instance's threads go back to running the model
+     */
+    public InferenceService(ModelCatalog catalog, Activator activator, Ledger ledger, RecordIds ids, Clock clock,
+                            InferenceRequestDecoder decoder, long maxRequestMb, Executor responder) {
+        this.catalog = catalog;
+        this.activator = activator;
+        this.ledger = ledger;
+        this.ids = ids;
+        this.clock = clock;
+        this.decoder = decoder;
+        this.maxRequestBytes = maxRequestMb * 1024 * 1024;
+        this.requestLimitName = "the " + maxRequestMb + " MB inference request limit (TORPOR_MAX_REQUEST_MB)";
+        this.responder = responder;
+    }
+
+    /**
+     * @param version null for the model's default version
+     * @throws dev.torpor.error.ModelNotFound (thrown, not in the future) for an unknown model or version
+     */
+    CompletableFuture<InferenceReply> infer(String model, String version, InputStream body, long contentLength,
+                                            ClientLink client) {
+        Instant arrived = clock.instant();
+        ModelManifest manifest = catalog.resolve(model, version);
+        Trip trip = new Trip(manifest, arrived);
+        try {
+            byte[] bytes = BoundedBody.read(body, contentLength, maxRequestBytes, requestLimitName);
+            trip.requestBytes = bytes.length;
+            InferenceRequest request = decoder.decode(bytes);
+            SignatureValidator.validate(request, manifest.signature());
+            ServingPolicy policy = catalog.policy(manifest);
+            trip.memoryMb = policy.memoryMb();
+            Invocation invocation = new Invocation(request, arrived, policy.requestTimeout());
+            trip.invocation = invocation;
+            client.onGone(() -> activator.cancel(manifest.id(), invocation));
+            activator.submit(manifest, catalog.store().artifact(manifest), policy, invocation);
+            return invocation.result()
+                    .handleAsync((outcome, failure) -> answer(trip, request, outcome, Activator.unwrap(failure)), responder)
+                    .thenCompose(this::bill)
+                    .whenComplete((reply, failure) -> client.release());
+        } catch (TorporException refused) {
+            client.release();
+            return bill(answer(trip, null, null, refused));
+        } catch (RuntimeException bug) {
+            client.release();
+            LOG.error("infer on {} failed unexpectedly", manifest.id(), bug);
+            return bill(answer(trip, null, null, new EngineFailure("internal error: " + bug.getMessage(), bug)));
+        }
+    }
+
+    /** What the trip through the router learned, for the reply and the record. */
+    private static final class Trip {
+        final ModelManifest manifest;
+        final Instant arrived;
+        long requestBytes;
+        long memoryMb;
+        Invocation invocation;
+        InferenceReply reply;
+        BillingRecord record;
+
+        Trip(ModelManifest manifest, Instant arrived) {
+            this.manifest = manifest;
+            this.arrived = arrived;
+        }
+    }
+
+    private Trip answer(Trip trip, InferenceRequest request, InferenceOutcome outcome, Throwable failure) {
+        Instant now = clock.instant();
+        int status;
+        byte[] body;
+        Map<String, String> headers = new LinkedHashMap<>();
+        if (failure == null) {
+            status = 200;
+            body = encoder.encode(new InferenceResponse(trip.manifest.name(), trip.manifest.version(), request.id(),
+                    outcome.outputs()));
+        } else {
+            TorporException known = failure instanceof TorporException torpor ? torpor
+                    : new EngineFailure("engine failure: " + failure.getMessage(), failure);
+            status = known.httpStatus();
+            body = errorJson(known.getMessage());
+            known.retryAfter().ifPresent(wait ->
+                    headers.put("Retry-After", Long.toString(Math.max(1, (wait.toMillis() + 999) / 1000))));
+        }
+        Invocation invocation = trip.invocation;
+        long queueMicros = invocation == null ? 0 : micros(invocation.queueTime(now));
+        long initMicros = invocation == null ? 0 : micros(invocation.initTime());
+        long computeMicros = outcome == null ? 0 : outcome.computeNanos() / 1000;
+        boolean cold = invocation != null && invocation.coldStart();
+        String id = ids.next();
+        trip.record = new BillingRecord(id, RecordKind.REQUEST, trip.arrived, ModelCatalog.DEFAULT_TENANT,
+                trip.manifest.owner(), trip.manifest.name(), trip.manifest.version(),
+                invocation == null ? null : invocation.instanceId(), invocation == null ? null : invocation.deviceId(),
+                cold, queueMicros, initMicros, computeMicros, billedMillis(computeMicros), (int) trip.memoryMb, 0,
+                BillingOutcome.of(failure), status, trip.requestBytes, body.length, 0, "USD", 0);
+        headers.put("torpor-request-id", id);
+        headers.put("torpor-cold-start", Boolean.toString(cold));
+        headers.put("torpor-queue-ms", trip.record.queueMs().toPlainString());
+        headers.put("torpor-compute-ms", trip.record.computeMs().toPlainString());
+        trip.reply = new InferenceReply(status, body, headers);
+        return trip;
+    }
+
+    /** Commits the record, then releases the reply: a client never holds an id the ledger lacks. */
+    private CompletableFuture<InferenceReply> bill(Trip trip) {
+        return ledger.append(trip.record).handle((committed, failure) -> {
+            if (failure != null) {
+                LOG.error("billing record {} for {} could not be committed", trip.record.id(), trip.manifest.id(),
+                        failure);
+            }
+            return trip.reply;
+        });
+    }
+
+    /** Billing granularity: whole milliseconds of engine time, rounded up; a request that ran is billed at least 1 ms. */
+    static long billedMillis(long computeMicros) {
+        return (computeMicros + 999) / 1000;
+    }
+
+    private static long micros(Duration duration) {
+        return duration.toNanos() / 1000;
+    }
+
+    private static byte[] errorJson(String message) {
+        try {
+            return JSON.writeValueAsBytes(Map.of("error", message == null ? "error" : message));
+        } catch (java.io.IOException impossible) {
+            throw new java.io.UncheckedIOException(impossible);
+        }
+    }
+}

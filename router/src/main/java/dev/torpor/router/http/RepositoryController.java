@@ -1,0 +1,199 @@
+package dev.torpor.router.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.torpor.error.BadRequest;
+import dev.torpor.error.PayloadTooLarge;
+import dev.torpor.router.TorporSettings;
+import dev.torpor.router.activation.Activator;
+import dev.torpor.router.activation.InstanceView;
+import dev.torpor.router.model.ModelCatalog;
+import dev.torpor.router.model.ModelConfig;
+import dev.torpor.store.ModelId;
+import dev.torpor.store.ModelManifest;
+import dev.torpor.store.PublishRequest;
+import dev.torpor.store.PublishRequest.UploadKind;
+import io.micronaut.http.HttpRequest;
+import io.micronaut.http.HttpResponse;
+import io.micronaut.http.HttpStatus;
+import io.micronaut.http.MediaType;
+import io.micronaut.http.annotation.Body;
+import io.micronaut.http.annotation.Consumes;
+import io.micronaut.http.annotation.Controller;
+import io.micronaut.http.annotation.Delete;
+import io.micronaut.http.annotation.Get;
+import io.micronaut.http.annotation.Post;
+import io.micronaut.http.annotation.Put;
+import io.micronaut.scheduling.TaskExecutors;
+import io.micronaut.scheduling.annotation.ExecuteOn;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+/** The model repository for publishers: publish, configure, list, load, unload and delete. */
+@Controller("/v2/repository")
+@ExecuteOn(TaskExecutors.BLOCKING)
+public class RepositoryController {
+    private static final long MAX_CONFIG_BYTES = 1024 * 1024;
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final ModelCatalog catalog;
+    private final Activator activator;
+    private final TorporSettings settings;
+
+    RepositoryController(ModelCatalog catalog, Activator activator, TorporSettings settings) {
+        this.catalog = catalog;
+        this.activator = activator;
+        this.settings = settings;
+    }
+
+    @Put("/models/{model}/versions/{version}")
+    @Consumes(MediaType.ALL)
+    HttpResponse<Map<String, Object>> publish(String model, String version, HttpRequest<?> request,
+                                              @Body InputStream upload) {
+        ModelId id = new ModelId(model, version);
+        UploadKind kind = uploadKind(request);
+        long limit = settings.maxUploadBytes();
+        if (request.getContentLength() > limit) {
+            throw new PayloadTooLarge("upload of " + request.getContentLength() + " bytes exceeds the "
+                    + settings.maxUploadMb() + " MB publish limit (TORPOR_MAX_UPLOAD_MB)");
+        }
+        ModelManifest manifest = catalog.publish(
+                new PublishRequest(id, ModelCatalog.DEFAULT_TENANT, kind, limit), upload);
+        return HttpResponse.created(ModelViews.version(manifest));
+    }
+
+    private static UploadKind uploadKind(HttpRequest<?> request) {
+        String type = request.getContentType().map(MediaType::getName).orElse("");
+        return switch (type) {
+            case MediaType.APPLICATION_OCTET_STREAM -> UploadKind.ONNX_FILE;
+            case "application/zip" -> UploadKind.ZIP_ARCHIVE;
+            default -> throw new BadRequest("Content-Type must be application/octet-stream (a .onnx file) or"
+                    + " application/zip (an archive with model.json); got '" + type + "'");
+        };
+    }
+
+    @Put("/models/{model}/config")
+    @Consumes(MediaType.ALL)
+    Map<String, Object> configure(String model, HttpRequest<?> request, @Body InputStream body) {
+        catalog.resolve(model, null);
+        byte[] bytes = BoundedBody.read(body, request.getContentLength(), MAX_CONFIG_BYTES,
+                "the 1 MB limit of a config document");
+        JsonNode patch;
+        try {
+            patch = JSON.readTree(bytes);
+        } catch (Exception malformed) {
+            throw new BadRequest("malformed JSON: " + malformed.getOriginalMessage());
+        }
+        catalog.configs().update(model, patch);
+        return configView(model);
+    }
+
+    private Map<String, Object> configView(String model) {
+        ModelConfig config = catalog.configs().effective(model);
+        ModelManifest current = catalog.resolve(model, null);
+        return ModelViews.config(config, current.version(), catalog.memoryMb(current, config),
+                catalog.idleTimeout(config).toSeconds());
+    }
+
+    @Get("/models")
+    Map<String, Object> list() {
+        List<Map<String, Object>> models = new ArrayList<>();
+        for (String name : catalog.names()) {
+            List<ModelManifest> versions = catalog.versions(name);
+            if (versions.isEmpty()) {
+                continue;
+            }
+            List<InstanceView> instances = activator.instances(name);
+            Map<String, Object> view = new LinkedHashMap<>();
+            view.put("name", name);
+            view.put("owner", catalog.owner(name));
+            view.put("versions", versions.stream().map(ModelManifest::version).toList());
+            view.put("defaultVersion", catalog.resolve(name, null).version());
+            view.put("instances", instances.size());
+            view.put("state", ModelViews.state(instances, activator.lastLoadFailure(name)));
+            models.add(view);
+        }
+        return Map.of("models", models);
+    }
+
+    @Get("/models/{model}")
+    Map<String, Object> model(String model) {
+        ModelManifest current = catalog.resolve(model, null);
+        Map<String, Object> view = new LinkedHashMap<>();
+        view.put("name", model);
+        view.put("owner", catalog.owner(model));
+        view.put("defaultVersion", current.version());
+        view.put("versions", catalog.versions(model).stream().map(ModelViews::version).toList());
+        view.put("config", configView(model));
+        view.put("instances", activator.instances(model).stream().map(ModelViews::instance).toList());
+        view.put("lastLoadFailure", activator.lastLoadFailure(model).map(ModelViews::loadFailure).orElse(null));
+        return view;
+    }
+
+    /** Triton's repository index: one entry per version. */
+    @Post("/index")
+    @Consumes(MediaType.ALL)
+    List<Map<String, Object>> index() {
+        List<Map<String, Object>> entries = new ArrayList<>();
+        for (String name : catalog.names()) {
+            List<InstanceView> instances = activator.instances(name);
+            var failure = activator.lastLoadFailure(name);
+            for (ModelManifest manifest : catalog.versions(name)) {
+                List<InstanceView> mine = instances.stream().filter(i -> i.version().equals(manifest.version())).toList();
+                var myFailure = failure.filter(f -> f.version().equals(manifest.version()));
+                String state = ModelViews.state(mine, myFailure);
+                Map<String, Object> entry = new LinkedHashMap<>();
+                entry.put("name", name);
+                entry.put("version", manifest.version());
+                switch (state) {
+                    case "READY" -> {
+                        entry.put("state", "READY");
+                        entry.put("reason", "");
+                    }
+                    case "LOADING" -> {
+                        entry.put("state", "LOADING");
+                        entry.put("reason", "loading");
+                    }
+                    case "FAILED" -> {
+                        entry.put("state", "UNAVAILABLE");
+                        entry.put("reason", "load failed: " + myFailure.get().reason());
+                    }
+                    default -> {
+                        entry.put("state", "UNAVAILABLE");
+                        entry.put("reason", "scaled to zero");
+                    }
+                }
+                entries.add(entry);
+            }
+        }
+        return entries;
+    }
+
+    @Post("/models/{model}/load")
+    @Consumes(MediaType.ALL)
+    CompletableFuture<Map<String, Object>> load(String model) {
+        ModelManifest manifest = catalog.resolve(model, null);
+        return activator.wake(manifest, catalog.store().artifact(manifest), catalog.policy(manifest))
+                .thenApply(ready -> model(model));
+    }
+
+    @Post("/models/{model}/unload")
+    @Consumes(MediaType.ALL)
+    CompletableFuture<Map<String, Object>> unload(String model) {
+        List<CompletableFuture<Void>> drained = catalog.versions(model).stream()
+                .map(manifest -> activator.scaleToZero(manifest.id())).toList();
+        catalog.resolve(model, null);
+        return CompletableFuture.allOf(drained.toArray(CompletableFuture[]::new)).thenApply(done -> model(model));
+    }
+
+    @Delete("/models/{model}/versions/{version}")
+    @Consumes(MediaType.ALL)
+    HttpResponse<Void> delete(String model, String version) {
+        catalog.delete(model, version);
+        return HttpResponse.status(HttpStatus.NO_CONTENT);
+    }
+}

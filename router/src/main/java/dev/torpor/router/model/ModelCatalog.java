@@ -1,0 +1,171 @@
+package dev.torpor.router.model;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.torpor.error.BadRequest;
+import dev.torpor.error.ModelNotFound;
+import dev.torpor.function.RuntimeOptions;
+import dev.torpor.router.activation.Activator;
+import dev.torpor.router.activation.ServingPolicy;
+import dev.torpor.store.ModelDescriptor;
+import dev.torpor.store.ModelId;
+import dev.torpor.store.ModelInspector;
+import dev.torpor.store.ModelManifest;
+import dev.torpor.store.ModelStore;
+import dev.torpor.store.PublishRequest;
+import java.io.InputStream;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * The router's view of what can be served: publishes into the store (with the engine's inspection and the
+ * archive's own config), resolves which version a request means, and turns a model's config into the
+ * serving policy the activator applies.
+ */
+public final class ModelCatalog {
+    /** The owner tenant of every model while keys are off (the security issue adds keys and tenants). */
+    public static final String DEFAULT_TENANT = "default";
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Duration DRAIN_BEFORE_DELETE = Duration.ofSeconds(60);
+
+    private final ModelStore store;
+    private final ModelInspector engines;
+    private final ModelConfigs configs;
+    private final Activator activator;
+    private final Duration defaultIdleTimeout;
+
+    public ModelCatalog(ModelStore store, ModelInspector engines, ModelConfigs configs, Activator activator,
+                        Duration defaultIdleTimeout) {
+        this.store = store;
+        this.engines = engines;
+        this.configs = configs;
+        this.activator = activator;
+        this.defaultIdleTimeout = defaultIdleTimeout;
+    }
+
+    /**
+     * Publishes a version. An archive's {@code model.json} may carry a {@code config}: it is validated before
+     * the version becomes visible and merged into the model's config after.
+     */
+    public ModelManifest publish(PublishRequest request, InputStream upload) {
+        AtomicReference<JsonNode> declaredConfig = new AtomicReference<>();
+        String model = request.id().name();
+        ModelInspector inspectThenCheckConfig = (artifact, format, declared) -> {
+            var signature = engines.inspect(artifact, format, declared);
+            JsonNode config = parseConfig(declared);
+            if (config != null) {
+                configs.document(model).merge(config).resolve(); // refuse a bad config before the commit
+                declaredConfig.set(config);
+            }
+            return signature;
+        };
+        ModelManifest manifest = store.publish(request, upload, inspectThenCheckConfig);
+        if (declaredConfig.get() != null) {
+            configs.update(model, declaredConfig.get());
+        }
+        return manifest;
+    }
+
+    private static JsonNode parseConfig(ModelDescriptor declared) {
+        if (declared == null || declared.configJson() == null) {
+            return null;
+        }
+        try {
+            return JSON.readTree(declared.configJson());
+        } catch (Exception malformed) {
+            throw new BadRequest("model.json: config is not valid JSON: " + malformed.getMessage());
+        }
+    }
+
+    /**
+     * The version a request means: the one it names, else the config's {@code defaultVersion}, else the most
+     * recently published one.
+     *
+     * @throws ModelNotFound when the model or version is not published
+     */
+    public ModelManifest resolve(String model, String version) {
+        ModelId.requireValidName(model, "model name");
+        if (version != null) {
+            ModelId id = new ModelId(model, version);
+            return store.find(id).orElseThrow(() -> versions(model).isEmpty()
+                    ? notFound(model) : new ModelNotFound("model " + model + " has no version " + version));
+        }
+        List<ModelManifest> versions = versions(model);
+        if (versions.isEmpty()) {
+            throw notFound(model);
+        }
+        String preferred = configs.effective(model).defaultVersion();
+        if (preferred == null) {
+            return versions.get(versions.size() - 1);
+        }
+        return store.find(new ModelId(model, preferred)).orElseThrow(() -> new ModelNotFound(
+                "the default version " + preferred + " of model " + model + " is not published"));
+    }
+
+    private static ModelNotFound notFound(String model) {
+        return new ModelNotFound("unknown model " + model);
+    }
+
+    /** Every version of a model, oldest first; empty when unknown. */
+    public List<ModelManifest> versions(String model) {
+        return store.versions(model);
+    }
+
+    public List<String> names() {
+        return store.names();
+    }
+
+    /** The model's owner tenant: the owner of its first version. */
+    public String owner(String model) {
+        List<ModelManifest> versions = versions(model);
+        return versions.isEmpty() ? DEFAULT_TENANT : versions.get(0).owner();
+    }
+
+    public ModelStore store() {
+        return store;
+    }
+
+    public ModelConfigs configs() {
+        return configs;
+    }
+
+    /** The policy the activator applies to a version, from its model's effective config. */
+    public ServingPolicy policy(ModelManifest manifest) {
+        ModelConfig config = configs.effective(manifest.name());
+        return new ServingPolicy(config.device(), memoryMb(manifest, config), config.minInstances(),
+                config.maxInstances(), config.concurrencyPerInstance(), idleTimeout(config), config.maxQueue(),
+                Duration.ofMillis(config.requestTimeoutMs()),
+                new RuntimeOptions(config.runtime().intraOpThreads(), config.runtime().interOpThreads()));
+    }
+
+    public long memoryMb(ModelManifest manifest, ModelConfig config) {
+        return config.memoryMb() != null ? config.memoryMb() : manifest.estimatedMemoryMb();
+    }
+
+    public Duration idleTimeout(ModelConfig config) {
+        return config.idleTimeoutSeconds() != null ? Duration.ofSeconds(config.idleTimeoutSeconds()) : defaultIdleTimeout;
+    }
+
+    /**
+     * Drains a version's instances, then deletes it; the model's config goes with its last version.
+     *
+     * @throws ModelNotFound when the version is not published
+     */
+    public void delete(String model, String version) {
+        ModelManifest manifest = resolve(model, version);
+        try {
+            activator.scaleToZero(manifest.id()).get(DRAIN_BEFORE_DELETE.toSeconds(), TimeUnit.SECONDS);
+        } catch (Exception drainFailed) {
+            throw new IllegalStateException("could not drain " + manifest.id() + " before deleting it: " + drainFailed,
+                    drainFailed);
+        }
+        store.delete(manifest.id());
+        // A request that arrived during the drain may have woken an instance: it goes too.
+        activator.scaleToZero(manifest.id());
+        if (versions(model).isEmpty()) {
+            configs.delete(model);
+        }
+    }
+}
