@@ -6,7 +6,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.DirectoryNotEmptyException;
-import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.LinkOption;
@@ -151,10 +151,15 @@ public final class FileSystemModelStore implements ModelStore {
             Path target = versionDir(id);
             Files.createDirectories(target.getParent());
             try {
+                // rename(2) refuses a non-empty target, and a version directory always holds its manifest.
                 Files.move(work, target, StandardCopyOption.ATOMIC_MOVE);
-            } catch (FileAlreadyExistsException | DirectoryNotEmptyException e) {
-                // Another process wrote the version behind our back; the rename is still the arbiter.
-                throw conflict(id, e);
+            } catch (FileSystemException e) {
+                // Linux reports ENOTEMPTY as a plain FileSystemException, not DirectoryNotEmptyException: decide
+                // by looking. A target that appeared behind our back (another process) is a conflict.
+                if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+                    throw conflict(id, e);
+                }
+                throw e;
             }
             index.put(manifest);
         }

@@ -129,6 +129,26 @@ class FileSystemModelStoreTest {
     }
 
     @Test
+    void versionWrittenBehindTheStoresBackDuringAPublishIsAConflict() throws IOException {
+        Path intruder = root.resolve("vad/1");
+        ModelInspector otherProcessWins = (artifact, format, declared) -> {
+            try {
+                Files.createDirectories(intruder);
+                Files.writeString(intruder.resolve("manifest.json"), "{}");
+            } catch (IOException e) {
+                throw new AssertionError(e);
+            }
+            return SIGNATURE;
+        };
+
+        assertThatThrownBy(() -> store.publish(onnx("vad", "1"), stream(MODEL), otherProcessWins))
+                .isInstanceOf(VersionConflict.class);
+        assertThat(intruder.resolve("manifest.json")).hasContent("{}");
+        assertThat(intruder.resolve("model.onnx")).doesNotExist();
+        assertThat(StoreFixture.children(root.resolve(".staging"))).isEmpty();
+    }
+
+    @Test
     void uploadOverTheLimitIsRefusedAndLeavesNothing() {
         byte[] big = new byte[2 * 1024 * 1024 + 1];
         PublishRequest request = new PublishRequest(new ModelId("vad", "1"), "default",
