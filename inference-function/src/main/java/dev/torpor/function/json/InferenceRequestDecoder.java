@@ -23,8 +23,10 @@ import java.util.Set;
  *
  * <p>It reads with Jackson's streaming parser only: numeric {@code data} goes straight into the tensor's
  * primitive array, which is allocated from the declared shape once the element count has been checked
- * against the {@link DecodeLimits}. No tree, no boxed numbers, and no allocation larger than the limits
- * allow, whatever the body claims.
+ * against the {@link DecodeLimits}. No tree, no boxed numbers, and no tensor larger than the limits allow,
+ * whatever the body claims. {@code data} that comes before its input's {@code shape} and {@code datatype}
+ * is kept aside as JSON text until they arrive (bounded by the body's own size limit, which the router
+ * enforces), then read the same way.
  *
  * <p>Every problem with the body is a {@link BadRequest} (400) with a message that names the offending
  * field, input or element; a body over a limit is a {@link PayloadTooLarge} (413) naming the limit.
@@ -42,6 +44,7 @@ public final class InferenceRequestDecoder {
         this(DecodeLimits.DEFAULTS);
     }
 
+    /** A decoder that enforces {@code limits}. */
     public InferenceRequestDecoder(DecodeLimits limits) {
         this.limits = limits;
         StreamReadConstraints defaults = StreamReadConstraints.defaults();
@@ -59,6 +62,7 @@ public final class InferenceRequestDecoder {
                 .build();
     }
 
+    /** The limits this decoder enforces. */
     public DecodeLimits limits() {
         return limits;
     }

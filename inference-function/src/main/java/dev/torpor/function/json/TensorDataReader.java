@@ -12,7 +12,9 @@ import java.io.IOException;
  * Reads one input's {@code data} (flat, or nested and flattened row-major) into a primitive array of the
  * tensor's datatype (see {@link dev.torpor.function.Tensor}), checking each element's JSON type and range.
  * The array is allocated here with the size the caller has already checked against the limits; elements
- * past that size are only counted, so that the count in the error message is the real one.
+ * past that size are only counted, so that the count in the error message is the real one. Nesting is
+ * flattened whatever its layout; only its depth is bounded (by the shape's rank), since the element count
+ * against the shape is what makes the tensor well-formed.
  */
 final class TensorDataReader {
     private final String label;

@@ -37,10 +37,12 @@ public final class OnnxBackend implements Backend {
 
     private final OrtEnvironment env;
 
+    /** A backend on ORT's process-wide default environment. */
     public OnnxBackend() {
         this(OrtEnvironment.getEnvironment());
     }
 
+    /** A backend on {@code env}, which must stay open as long as the backend's sessions. */
     public OnnxBackend(OrtEnvironment env) {
         this.env = env;
     }
