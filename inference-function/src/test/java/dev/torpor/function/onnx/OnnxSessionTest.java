@@ -248,14 +248,18 @@ class OnnxSessionTest {
     @Test
     void aRunCancelledWhileRunningStopsEarlyWithRequestCancelled() throws Exception {
         int elements = 1 << 19;
-        Session session = open("chain.onnx", OnnxModels.addChain(2000, OnnxModels.FLOAT, "N"));
+        Session session = open("chain.onnx", OnnxModels.addChain(3000, OnnxModels.FLOAT, "N"));
         InferenceRequest request = request(new Tensor("a", DataType.FP32, new long[] {elements}, new float[elements]),
                 new Tensor("b", DataType.FP32, new long[] {elements}, new float[elements]));
-        long start = System.nanoTime();
-        assertThat(session.run(request, new RunControl())).hasSize(1);
-        long fullRunNanos = System.nanoTime() - start;
+        long fullRunNanos = Long.MAX_VALUE;
+        for (int i = 0; i < 2; i++) {
+            // The faster of two runs, so that a slow first run (allocations, warm-up) does not loosen the check.
+            long start = System.nanoTime();
+            assertThat(session.run(request, new RunControl())).hasSize(1);
+            fullRunNanos = Math.min(fullRunNanos, System.nanoTime() - start);
+        }
         assertThat(fullRunNanos).as("the chain must run long enough to be cancelled midway")
-                .isGreaterThan(TimeUnit.MILLISECONDS.toNanos(200));
+                .isGreaterThan(TimeUnit.MILLISECONDS.toNanos(100));
 
         RunControl control = new RunControl();
         CompletableFuture<List<Tensor>> run = CompletableFuture.supplyAsync(() -> session.run(request, control));
