@@ -12,6 +12,11 @@ public final class ModelLoadFailed extends TorporException {
         this.retryAfter = retryAfter;
     }
 
+    public ModelLoadFailed(String message, Duration retryAfter, Throwable cause) {
+        super(message, cause);
+        this.retryAfter = retryAfter;
+    }
+
     @Override
     public int httpStatus() {
         return 503;

@@ -1,0 +1,179 @@
+package dev.torpor.function.json;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import dev.torpor.error.BadRequest;
+import dev.torpor.error.PayloadTooLarge;
+import dev.torpor.function.Tensor;
+import dev.torpor.store.DataType;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.util.Arrays;
+
+/**
+ * Reads one object of a request's {@code inputs} array into a {@link Tensor}, and keeps the request-wide
+ * element count. One instance serves one request.
+ *
+ * <p>{@code data} is read straight into the tensor's array when {@code shape} and {@code datatype} came
+ * before it (the usual order). When it comes first, its JSON is copied aside and read once the object
+ * ends: the copy is plain JSON text, as compact as the body itself and free of boxed numbers, and the
+ * body's own size limit bounds it.
+ */
+final class InputReader {
+    private static final String DATATYPES = Arrays.toString(DataType.values());
+
+    private final JsonFactory factory;
+    private final DecodeLimits limits;
+    private long elements;
+
+    InputReader(JsonFactory factory, DecodeLimits limits) {
+        this.factory = factory;
+        this.limits = limits;
+    }
+
+    /** Reads the input object at the parser's current token, {@code inputs[index]}. */
+    Tensor read(JsonParser parser, int index) throws IOException {
+        if (parser.currentToken() != JsonToken.START_OBJECT) {
+            throw new BadRequest("inputs[" + index + "] must be an object, not " + Tokens.describe(parser));
+        }
+        String name = null;
+        long[] shape = null;
+        DataType datatype = null;
+        Object data = null;
+        byte[] deferred = null;
+        while (parser.nextToken() == JsonToken.FIELD_NAME) {
+            String field = parser.currentName();
+            parser.nextToken();
+            String label = label(name, index);
+            switch (field) {
+                case "name" -> {
+                    if (parser.currentToken() != JsonToken.VALUE_STRING) {
+                        throw new BadRequest("'name' of " + label + " must be a string, not " + Tokens.describe(parser));
+                    }
+                    name = parser.getText();
+                }
+                case "shape" -> shape = readShape(parser, label);
+                case "datatype" -> datatype = readDatatype(parser, label);
+                case "parameters" -> Tokens.skipObject(parser, "'parameters' of " + label);
+                case "data" -> {
+                    if (shape != null && datatype != null) {
+                        data = readData(parser, label, datatype, shape);
+                    } else {
+                        deferred = copyValue(parser);
+                    }
+                }
+                default -> throw new BadRequest("unknown field '" + field + "' in " + label);
+            }
+        }
+        String label = label(name, index);
+        if (name == null) {
+            throw new BadRequest(label + " has no 'name'");
+        }
+        if (shape == null) {
+            throw new BadRequest(label + " has no 'shape'");
+        }
+        if (datatype == null) {
+            throw new BadRequest(label + " has no 'datatype'");
+        }
+        if (data == null && deferred == null) {
+            throw new BadRequest(label + " has no 'data'");
+        }
+        if (data == null) {
+            try (JsonParser replay = factory.createParser(deferred)) {
+                replay.nextToken();
+                data = readData(replay, label, datatype, shape);
+            }
+        }
+        return new Tensor(name, datatype, shape, data);
+    }
+
+    private static String label(String name, int index) {
+        return name == null ? "inputs[" + index + "]" : "input '" + name + "'";
+    }
+
+    private long[] readShape(JsonParser parser, String label) throws IOException {
+        if (parser.currentToken() != JsonToken.START_ARRAY) {
+            throw new BadRequest("'shape' of " + label + " must be an array, not " + Tokens.describe(parser));
+        }
+        long[] dims = new long[4];
+        int rank = 0;
+        while (parser.nextToken() != JsonToken.END_ARRAY) {
+            if (rank == limits.maxRank()) {
+                throw new PayloadTooLarge("the shape of " + label + " has more than maxRank (" + limits.maxRank()
+                        + ") dimensions");
+            }
+            if (parser.currentToken() != JsonToken.VALUE_NUMBER_INT) {
+                throw new BadRequest("'shape' of " + label + " must hold integers, not " + Tokens.describe(parser));
+            }
+            if (parser.getNumberType() == JsonParser.NumberType.BIG_INTEGER) {
+                throw new BadRequest("dimension " + Tokens.shorten(parser.getText()) + " in the shape of " + label
+                        + (parser.getText().startsWith("-") ? " is negative" : " is too large"));
+            }
+            long dim = parser.getLongValue();
+            if (dim < 0) {
+                throw new BadRequest("dimension " + dim + " in the shape of " + label + " is negative");
+            }
+            if (rank == dims.length) {
+                dims = Arrays.copyOf(dims, rank * 2);
+            }
+            dims[rank++] = dim;
+        }
+        return Arrays.copyOf(dims, rank);
+    }
+
+    private static DataType readDatatype(JsonParser parser, String label) throws IOException {
+        if (parser.currentToken() != JsonToken.VALUE_STRING) {
+            throw new BadRequest("'datatype' of " + label + " must be a string, not " + Tokens.describe(parser));
+        }
+        String text = parser.getText();
+        DataType type = DataType.fromProtocolName(text);
+        if (type == null) {
+            throw new BadRequest(label + " has unknown datatype '" + Tokens.shorten(text) + "'; the datatypes are "
+                    + DATATYPES);
+        }
+        return type;
+    }
+
+    /** Checks the element count against the shape's overflow and the limits, then reads into a fresh array. */
+    private Object readData(JsonParser parser, String label, DataType type, long[] shape) throws IOException {
+        long count = Tensor.elementCount(shape);
+        if (count < 0) {
+            throw new BadRequest("the shape " + Tokens.shape(shape) + " of " + label
+                    + " has more elements than can be counted (the product of its dimensions overflows)");
+        }
+        if (count > limits.maxElementsPerRequest() - elements) {
+            throw new PayloadTooLarge("the request has more than maxElementsPerRequest ("
+                    + limits.maxElementsPerRequest() + ") elements: the shape " + Tokens.shape(shape) + " of " + label
+                    + " needs " + count + (elements > 0 ? " beyond the " + elements + " before it" : ""));
+        }
+        elements += count;
+        return new TensorDataReader(label, type, shape, (int) count, limits.maxBytesElementLength()).read(parser);
+    }
+
+    /**
+     * Copies the value at the parser's current token as JSON text. Numbers are copied as their text, so
+     * nothing is lost or converted before the datatype is known.
+     */
+    private byte[] copyValue(JsonParser parser) throws IOException {
+        ByteArrayOutputStream copy = new ByteArrayOutputStream();
+        try (JsonGenerator generator = factory.createGenerator(copy)) {
+            int depth = 0;
+            do {
+                JsonToken token = parser.currentToken();
+                if (token == JsonToken.VALUE_NUMBER_INT || token == JsonToken.VALUE_NUMBER_FLOAT) {
+                    generator.writeNumber(parser.getText());
+                } else {
+                    generator.copyCurrentEvent(parser);
+                }
+                if (token.isStructStart()) {
+                    depth++;
+                } else if (token.isStructEnd()) {
+                    depth--;
+                }
+            } while (depth > 0 && parser.nextToken() != null);
+        }
+        return copy.toByteArray();
+    }
+}
