@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Builds Torpor, starts it on its embedded defaults (file-system model store and SQLite ledger under ./data),
+# publishes the sample models and prints how to call them. Ctrl-C (or SIGTERM) drains and stops it.
+#
+#   samples/quickstart.sh
+#   TORPOR_PORT=9090 TORPOR_DATA_DIR=/tmp/torpor samples/quickstart.sh
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+port="${TORPOR_PORT:-8080}"
+host="${TORPOR_HOST:-127.0.0.1}"
+base="http://$host:$port"
+export TORPOR_PORT="$port" TORPOR_HOST="$host" TORPOR_DATA_DIR="${TORPOR_DATA_DIR:-$root/data}"
+
+echo "quickstart: building (mvn package, tests skipped)…"
+mvn -B -q -DskipTests package
+jar="$root/router/target/torpor.jar"
+
+echo "quickstart: starting Torpor on $base (data in $TORPOR_DATA_DIR)"
+java -jar "$jar" &
+server=$!
+trap 'kill -TERM $server 2>/dev/null; wait $server 2>/dev/null' INT TERM
+
+for _ in $(seq 1 120); do
+  if curl -fsS "$base/v2/health/ready" >/dev/null 2>&1; then break; fi
+  if ! kill -0 "$server" 2>/dev/null; then echo "quickstart: Torpor exited during start-up" >&2; exit 1; fi
+  sleep 0.25
+done
+curl -fsS "$base/v2/health/ready" >/dev/null
+
+publish() { # name file
+  local status
+  status=$(curl -s -o /tmp/torpor-publish.$$ -w '%{http_code}' -X PUT -H 'Content-Type: application/octet-stream' \
+    --data-binary "@$2" "$base/v2/repository/models/$1/versions/1")
+  case "$status" in
+    201) echo "quickstart: published $1 (version 1)";;
+    409) echo "quickstart: $1 version 1 was already published";;
+    *) echo "quickstart: publishing $1 failed ($status): $(cat /tmp/torpor-publish.$$)" >&2; rm -f /tmp/torpor-publish.$$; exit 1;;
+  esac
+  rm -f /tmp/torpor-publish.$$
+}
+models="$root/samples/.cache/models"
+publish vad "$models/silero_vad.onnx"
+publish ocr-cls "$models/ocr_cls.onnx"
+
+cat <<EOT
+
+Torpor is running on $base with two models at zero instances: vad (Silero VAD) and ocr-cls (PaddleOCR
+text-direction classifier). The first request wakes a model; an idle one scales back to zero.
+
+  curl -s $base/v2/models/vad                                   # metadata
+  samples/curl/infer-vad.sh                                      # an inference (cold, then warm)
+  curl -s $base/v2/repository/models                             # models, instances, state
+  curl -s "$base/billing/records?model=vad"                      # one billing record per request
+  curl -s $base/billing/summary                                  # totals per model
+
+More in samples/curl/. Ctrl-C drains and stops Torpor.
+EOT
+wait "$server"
