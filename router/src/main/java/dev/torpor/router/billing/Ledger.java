@@ -137,7 +137,7 @@ public final class Ledger implements AutoCloseable {
 
     /**
      * Stops accepting, writes every record accepted before, and stops the writer. Blocks until then (at most the
-     * retries of the last batches). Idempotent.
+     * retries of the last batches), except when called on the writer thread itself. Idempotent.
      */
     @Override
     public void close() {
@@ -146,6 +146,9 @@ public final class Ledger implements AutoCloseable {
                 closed = true;
                 queue.add(END);
             }
+        }
+        if (Thread.currentThread() == writer) {
+            return; // called from a future's continuation: the writer flushes up to END by itself; joining would hang
         }
         boolean interrupted = false;
         while (writer.isAlive()) {

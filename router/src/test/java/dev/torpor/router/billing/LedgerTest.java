@@ -133,6 +133,15 @@ class LedgerTest {
     }
 
     @Test
+    void closeFromAContinuationOnTheWriterThreadDoesNotHang() throws Exception {
+        CompletableFuture<Void> closing = ledger.append(record().build()).thenRun(ledger::close);
+        closing.get(30, TimeUnit.SECONDS);
+        assertThat(ledger.append(record().build())).isCompletedExceptionally();
+        ledger.close(); // from the test thread: waits for the writer to finish
+        assertThat(count("SELECT COUNT(*) FROM billing_records")).isEqualTo(1);
+    }
+
+    @Test
     void aCommitThatFailsIsRetriedAndNeverDoublesARecord() throws Exception {
         ledger.close();
         // The first two commits write their rows and then report failure, as a lost acknowledgement would.
