@@ -75,7 +75,7 @@ public final class Activator {
         synchronized (gate) {
             gate.update(manifest, artifact, policy);
             Instant now = clock.instant();
-            invocation.admitted(events.incrementAndGet());
+            invocation.admitted(events.incrementAndGet(), now);
             var slot = gate.queue.isEmpty() ? gate.roomiest() : java.util.Optional.<InstanceSlot>empty();
             if (shuttingDown) {
                 refusal = new ShuttingDown("Torpor is shutting down", Duration.ofSeconds(5));
@@ -416,7 +416,8 @@ public final class Activator {
         });
     }
 
-    static Throwable unwrap(Throwable failure) {
+    /** The cause a {@link CompletionException} wraps, or the failure itself. */
+    public static Throwable unwrap(Throwable failure) {
         return failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
     }
 }

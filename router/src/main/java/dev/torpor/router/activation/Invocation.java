@@ -26,6 +26,7 @@ public final class Invocation {
 
     private boolean timedOut;
     private boolean cancelled;
+    private Instant submittedAt;
     private Instant dispatchedAt;
     private long admittedSequence;
     private String instanceId;
@@ -60,10 +61,16 @@ public final class Invocation {
         return result;
     }
 
-    /** Time from arrival to the hand-over to an instance (or to the failure, when never handed over). */
+    /**
+     * Time spent waiting for capacity: from admission by the activator to the hand-over to an instance (or
+     * to {@code failedAt}, when never handed over). Reading and decoding the body come before and do not count.
+     */
     public synchronized Duration queueTime(Instant failedAt) {
+        if (submittedAt == null) {
+            return Duration.ZERO;
+        }
         Instant end = dispatchedAt != null ? dispatchedAt : failedAt;
-        return end.isBefore(arrivedAt) ? Duration.ZERO : Duration.between(arrivedAt, end);
+        return end.isBefore(submittedAt) ? Duration.ZERO : Duration.between(submittedAt, end);
     }
 
     public synchronized String instanceId() {
@@ -84,8 +91,9 @@ public final class Invocation {
         return initTime;
     }
 
-    synchronized void admitted(long sequence) {
+    synchronized void admitted(long sequence, Instant now) {
         admittedSequence = sequence;
+        submittedAt = now;
     }
 
     synchronized void dispatched(Instant now, InstanceSlot slot) {

@@ -13,6 +13,7 @@ import io.micronaut.http.MediaType;
 import io.micronaut.http.MutableHttpResponse;
 import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Get;
+import io.micronaut.http.annotation.Produces;
 import io.micronaut.http.annotation.QueryValue;
 import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
@@ -38,6 +39,7 @@ public class BillingController {
     }
 
     @Get("/records")
+    @Produces({MediaType.APPLICATION_JSON, "text/csv"})
     MutableHttpResponse<String> records(HttpRequest<?> request, @Nullable @QueryValue String model,
                                         @Nullable @QueryValue String tenant, @Nullable @QueryValue String from,
                                         @Nullable @QueryValue String to, @Nullable @QueryValue String limit,

@@ -8,7 +8,8 @@ import java.io.InputStream;
 
 /**
  * Reads a request body into memory up to a limit, refusing a declared {@code Content-Length} over the
- * limit before reading a byte, and a chunked body as soon as it passes the limit.
+ * limit before reading a byte, and a chunked body as soon as it passes the limit. The body is closed on
+ * every path, so a refused body never leaves its connection waiting for a reader.
  */
 final class BoundedBody {
     private BoundedBody() {
@@ -20,14 +21,14 @@ final class BoundedBody {
      *                  (TORPOR_MAX_REQUEST_MB)"
      */
     static byte[] read(InputStream body, long declaredLength, long limit, String limitName) {
-        if (declaredLength > limit) {
-            throw new PayloadTooLarge("request body of " + declaredLength + " bytes exceeds " + limitName);
-        }
-        int initial = (int) Math.min(declaredLength >= 0 ? declaredLength : 8192, limit);
-        ByteArrayOutputStream buffer = new ByteArrayOutputStream(Math.max(initial, 16));
-        byte[] chunk = new byte[64 * 1024];
-        long total = 0;
         try (body) {
+            if (declaredLength > limit) {
+                throw new PayloadTooLarge("request body of " + declaredLength + " bytes exceeds " + limitName);
+            }
+            int initial = (int) Math.min(declaredLength >= 0 ? declaredLength : 8192, limit);
+            ByteArrayOutputStream buffer = new ByteArrayOutputStream(Math.max(initial, 16));
+            byte[] chunk = new byte[64 * 1024];
+            long total = 0;
             int read;
             while ((read = body.read(chunk)) != -1) {
                 total += read;
@@ -36,9 +37,9 @@ final class BoundedBody {
                 }
                 buffer.write(chunk, 0, read);
             }
+            return buffer.toByteArray();
         } catch (IOException broken) {
             throw new BadRequest("could not read the request body: " + broken.getMessage());
         }
-        return buffer.toByteArray();
     }
 }

@@ -1,5 +1,6 @@
 package dev.torpor.router.http;
 
+import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.HttpStatus;
@@ -30,7 +31,7 @@ public class InferenceController {
     @Consumes(MediaType.ALL)
     @ExecuteOn(TaskExecutors.BLOCKING)
     CompletableFuture<MutableHttpResponse<byte[]>> infer(String model, HttpRequest<?> request,
-                                                         @Body InputStream body) {
+                                                         @Nullable @Body InputStream body) {
         return run(model, null, request, body);
     }
 
@@ -38,14 +39,22 @@ public class InferenceController {
     @Consumes(MediaType.ALL)
     @ExecuteOn(TaskExecutors.BLOCKING)
     CompletableFuture<MutableHttpResponse<byte[]>> inferVersion(String model, String version, HttpRequest<?> request,
-                                                                @Body InputStream body) {
+                                                                @Nullable @Body InputStream body) {
         return run(model, version, request, body);
     }
 
     private CompletableFuture<MutableHttpResponse<byte[]>> run(String model, String version, HttpRequest<?> request,
-                                                               InputStream body) {
-        return inference.infer(model, version, body, request.getContentLength(), NettyClientLink.of(request))
-                .thenApply(reply -> {
+                                                               InputStream maybeBody) {
+        // An empty body binds as null; it is still a request on the model, answered 400 and billed.
+        InputStream body = maybeBody != null ? maybeBody : InputStream.nullInputStream();
+        CompletableFuture<InferenceReply> answered;
+        // The body is read (or refused) before infer returns; closing it here covers a 404 that never reads it.
+        try (body) {
+            answered = inference.infer(model, version, body, request.getContentLength(), NettyClientLink.of(request));
+        } catch (java.io.IOException closeFailed) {
+            throw new java.io.UncheckedIOException(closeFailed);
+        }
+        return answered.thenApply(reply -> {
                     MutableHttpResponse<byte[]> response = HttpResponse.<byte[]>status(HttpStatus.OK).status(reply.status())
                             .contentType(MediaType.APPLICATION_JSON_TYPE)
                             .body(reply.body());

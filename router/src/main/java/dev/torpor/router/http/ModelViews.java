@@ -110,7 +110,9 @@ final class ModelViews {
         return failure.isPresent() ? "FAILED" : "SCALED_TO_ZERO";
     }
 
+    /** API.md's timestamp form: ISO-8601 UTC to the millisecond, e.g. {@code 2026-11-30T14:59:06.123Z}. */
     static String iso(Instant instant) {
-        return instant == null ? null : instant.toString();
+        return instant == null ? null : java.time.format.DateTimeFormatter.ISO_INSTANT.format(
+                instant.truncatedTo(java.time.temporal.ChronoUnit.MILLIS));
     }
 }

@@ -3,7 +3,6 @@ package dev.torpor.router.http;
 import io.micronaut.context.annotation.Replaces;
 import io.micronaut.http.MediaType;
 import io.micronaut.http.MutableHttpResponse;
-import io.micronaut.http.server.exceptions.response.DefaultErrorResponseProcessor;
 import io.micronaut.http.server.exceptions.response.Error;
 import io.micronaut.http.server.exceptions.response.ErrorContext;
 import io.micronaut.http.server.exceptions.response.ErrorResponseProcessor;
@@ -15,7 +14,7 @@ import java.util.Map;
  * that cannot be bound) the same {@code {"error": "..."}} shape as Torpor's.
  */
 @Singleton
-@Replaces(DefaultErrorResponseProcessor.class)
+@Replaces(ErrorResponseProcessor.class)
 public class OipErrorResponseProcessor implements ErrorResponseProcessor<Map<String, String>> {
 
     @Override

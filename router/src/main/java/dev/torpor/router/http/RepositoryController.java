@@ -54,6 +54,17 @@ public class RepositoryController {
     @Consumes(MediaType.ALL)
     HttpResponse<Map<String, Object>> publish(String model, String version, HttpRequest<?> request,
                                               @Body InputStream upload) {
+        // Closed on every path: an upload refused before it is read (bad name, conflict, over the limit)
+        // must not leave its connection waiting for a reader.
+        try (upload) {
+            return publishUpload(model, version, request, upload);
+        } catch (java.io.IOException closeFailed) {
+            throw new java.io.UncheckedIOException(closeFailed);
+        }
+    }
+
+    private HttpResponse<Map<String, Object>> publishUpload(String model, String version, HttpRequest<?> request,
+                                                      InputStream upload) {
         ModelId id = new ModelId(model, version);
         UploadKind kind = uploadKind(request);
         long limit = settings.maxUploadBytes();
@@ -86,7 +97,7 @@ public class RepositoryController {
         try {
             patch = JSON.readTree(bytes);
         } catch (Exception malformed) {
-            throw new BadRequest("malformed JSON: " + malformed.getOriginalMessage());
+            throw new BadRequest("malformed JSON: " + malformed.getMessage());
         }
         catalog.configs().update(model, patch);
         return configView(model);

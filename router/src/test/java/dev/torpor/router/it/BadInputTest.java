@@ -83,7 +83,7 @@ class BadInputTest implements TorporTestProperties {
         assertError(http.post("/v2/models/ocr/infer", image("x", "FP64", "[1,3,48,192]", ONE_IMAGE)), 422, "x");
         assertError(http.post("/v2/models/ocr/infer", image("pixels", "FP32", "[1,3,48,192]", ONE_IMAGE)), 422,
                 "pixels");
-        assertError(http.post("/v2/models/ocr/infer", image("x", "FP32", "[1,3,48,100]", 3 * 48 * 100)), 422, "x");
+        assertError(http.post("/v2/models/ocr/infer", image("x", "FP32", "[1,4,48,192]", 4 * 48 * 192)), 422, "x");
         assertError(http.post("/v2/models/ocr/infer", "{\"inputs\":[]}"), 422, "x");
         assertError(http.post("/v2/models/ocr/infer", image("x", "FP32", "[1,3,48,192]", ONE_IMAGE)
                 .replace("}]}", "}],\"outputs\":[{\"name\":\"nope\"}]}")), 422, "nope");
@@ -92,14 +92,18 @@ class BadInputTest implements TorporTestProperties {
                 "{\"inputs\":[{\"name\":\"x\",\"datatype\":\"FP32\",\"shape\":[4294967296,4294967296,4294967296],"
                         + "\"data\":[1]}]}"), 400, "shape");
         assertError(http.post("/v2/models/ocr/infer", "{\"inputs\":[{\"name\":\"x\",\"datatype\":\"FP32\","
-                + "\"shape\":[1],\"data\":" + "[".repeat(5000) + "1" + "]".repeat(5000) + "}]}"), 413, "nesting");
+                + "\"shape\":[1],\"data\":" + "[".repeat(5000) + "1" + "]".repeat(5000) + "}]}"), 400, "nested deeper");
+        Http.Reply dataFirst = http.post("/v2/models/ocr/infer", "{\"inputs\":[{\"data\":" + "[".repeat(5000) + "1"
+                + "]".repeat(5000) + ",\"name\":\"x\",\"datatype\":\"FP32\",\"shape\":[1]}]}");
+        assertThat(dataFirst.status()).as(dataFirst.body()).isIn(400, 413);
+        assertThat(dataFirst.json().get("error").asText()).containsIgnoringCase("nest");
         byte[] huge = new byte[1024 * 1024 + 1];
         java.util.Arrays.fill(huge, (byte) ' ');
         assertError(http.post("/v2/models/ocr/infer", huge), 413, "TORPOR_MAX_REQUEST_MB");
 
         // Every one of those named an existing model: each left exactly one client_error record.
         JsonNode records = http.get("/billing/records?model=ocr&limit=1000").json().get("records");
-        assertThat(records.size() - recordsBefore).isEqualTo(13);
+        assertThat(records.size() - recordsBefore).as(records.toString()).isEqualTo(14);
         for (int i = recordsBefore; i < records.size(); i++) {
             assertThat(records.get(i).get("status").asText()).isEqualTo("client_error");
             assertThat(records.get(i).get("httpStatus").asInt()).isBetween(400, 499);

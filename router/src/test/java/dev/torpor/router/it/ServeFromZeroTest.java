@@ -125,8 +125,15 @@ class ServeFromZeroTest implements TorporTestProperties {
             Thread.sleep(100);
         }
         assertThat(instances("vad")).isZero();
-        assertThat(http.get("/v2/repository/models").json().get("models").get(0).get("state").asText())
-                .isEqualTo("SCALED_TO_ZERO");
+        JsonNode listed = null;
+        for (JsonNode model : http.get("/v2/repository/models").json().get("models")) {
+            if (model.get("name").asText().equals("vad")) {
+                listed = model;
+            }
+        }
+        assertThat(listed).isNotNull();
+        assertThat(listed.get("state").asText()).isEqualTo("SCALED_TO_ZERO");
+        assertThat(listed.get("instances").asInt()).isZero();
 
         // ...and the next request is cold again, with the same answer.
         Http.Reply again = http.post("/v2/models/vad/infer", SileroRequests.json("third", audio));
