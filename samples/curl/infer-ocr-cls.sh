@@ -3,7 +3,7 @@
 set -euo pipefail
 url="${TORPOR_URL:-http://127.0.0.1:8080}"
 pixels=$(awk 'BEGIN { for (i = 0; i < 3*48*192; i++) printf "%s%.3f", (i ? "," : ""), (i % 192) / 192.0 }')
-curl -sS -H 'Content-Type: application/json' \
-  -d "{\"inputs\":[{\"name\":\"x\",\"datatype\":\"FP32\",\"shape\":[1,3,48,192],\"data\":[$pixels]}]}" \
-  "$url/v2/models/ocr-cls/infer"
+# The body is too long for a command line: send it on standard input.
+echo "{\"inputs\":[{\"name\":\"x\",\"datatype\":\"FP32\",\"shape\":[1,3,48,192],\"data\":[$pixels]}]}" |
+  curl -sS -H 'Content-Type: application/json' --data-binary @- "$url/v2/models/ocr-cls/infer"
 echo

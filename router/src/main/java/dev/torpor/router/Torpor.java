@@ -1,6 +1,7 @@
 package dev.torpor.router;
 
 import io.micronaut.runtime.Micronaut;
+import org.slf4j.bridge.SLF4JBridgeHandler;
 
 /** Starts the Torpor router: the HTTP edge, the activator, the reaper and the ledger. */
 public final class Torpor {
@@ -8,6 +9,9 @@ public final class Torpor {
     }
 
     public static void main(String[] args) {
-        Micronaut.run(Torpor.class, args);
+        // The engine modules log through System.Logger (they know no logging library): route it to the same log.
+        SLF4JBridgeHandler.removeHandlersForRootLogger();
+        SLF4JBridgeHandler.install();
+        Micronaut.build(args).mainClass(Torpor.class).banner(false).start();
     }
 }
