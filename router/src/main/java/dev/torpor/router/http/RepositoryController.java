@@ -99,6 +99,9 @@ public class RepositoryController {
         } catch (Exception malformed) {
             throw new BadRequest("malformed JSON: " + malformed.getMessage());
         }
+        if (patch != null && patch.path("defaultVersion").isTextual()) {
+            catalog.resolve(model, patch.get("defaultVersion").asText()); // 404 for a version that is not published
+        }
         catalog.configs().update(model, patch);
         return configView(model);
     }
