@@ -1,24 +1,15 @@
 package dev.torpor.error;
 
 import java.time.Duration;
-import java.util.Optional;
 
 /** No placement can be found for a new instance within the pool's limits (503 with {@code Retry-After}). */
-public final class CapacityExhausted extends TorporException {
-    private final Duration retryAfter;
-
+public final class CapacityExhausted extends RetryLater {
     public CapacityExhausted(String message, Duration retryAfter) {
-        super(message);
-        this.retryAfter = retryAfter;
+        super(message, retryAfter, null);
     }
 
     @Override
     public int httpStatus() {
         return 503;
-    }
-
-    @Override
-    public Optional<Duration> retryAfter() {
-        return Optional.ofNullable(retryAfter);
     }
 }

@@ -1,24 +1,15 @@
 package dev.torpor.error;
 
 import java.time.Duration;
-import java.util.Optional;
 
 /** The router is draining for shutdown and accepts no new work (503). */
-public final class ShuttingDown extends TorporException {
-    private final Duration retryAfter;
-
+public final class ShuttingDown extends RetryLater {
     public ShuttingDown(String message, Duration retryAfter) {
-        super(message);
-        this.retryAfter = retryAfter;
+        super(message, retryAfter, null);
     }
 
     @Override
     public int httpStatus() {
         return 503;
-    }
-
-    @Override
-    public Optional<Duration> retryAfter() {
-        return Optional.ofNullable(retryAfter);
     }
 }

@@ -9,9 +9,8 @@ import java.util.Optional;
  * and answers 500.
  */
 public abstract sealed class TorporException extends RuntimeException
-        permits BadRequest, ModelNotFound, VersionConflict, PayloadTooLarge, BadInput, QueueFull,
-                ModelLoadFailed, CapacityExhausted, DeadlineExceeded, RequestCancelled, EngineFailure,
-                ShuttingDown {
+        permits BadRequest, ModelNotFound, VersionConflict, PayloadTooLarge, BadInput, RetryLater,
+                DeadlineExceeded, RequestCancelled, EngineFailure {
 
     protected TorporException(String message) {
         super(message);
