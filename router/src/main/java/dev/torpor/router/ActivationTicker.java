@@ -3,6 +3,7 @@ package dev.torpor.router;
 import dev.torpor.router.activation.Activator;
 import dev.torpor.router.activation.Reaper;
 import dev.torpor.router.billing.Ledger;
+import dev.torpor.router.model.WarmInstances;
 import io.micronaut.context.annotation.Context;
 import jakarta.annotation.PreDestroy;
 import java.time.Clock;
@@ -35,13 +36,15 @@ public class ActivationTicker {
     });
     private volatile Instant reaperDue = Instant.MIN;
 
-    ActivationTicker(Activator activator, Reaper reaper, Clock clock, TorporSettings settings, Ledger ledger) {
+    ActivationTicker(Activator activator, Reaper reaper, Clock clock, TorporSettings settings, Ledger ledger,
+                     WarmInstances warm) {
         this.activator = activator;
         this.reaper = reaper;
         this.clock = clock;
         this.settings = settings;
         timer.scheduleWithFixedDelay(this::tick, TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
         LOG.info("Torpor is serving models from {} (database {})", settings.modelsDir(), redact(settings.dbUrl()));
+        warm.wakeAll();
     }
 
     private void tick() {

@@ -17,6 +17,7 @@ import dev.torpor.router.http.InferenceService;
 import dev.torpor.router.model.ModelCatalog;
 import dev.torpor.router.model.ModelConfigRepository;
 import dev.torpor.router.model.ModelConfigs;
+import dev.torpor.router.model.WarmInstances;
 import dev.torpor.store.ArchiveLimits;
 import dev.torpor.store.FileSystemModelStore;
 import dev.torpor.store.ModelStore;
@@ -117,6 +118,11 @@ public class TorporFactory {
     ModelCatalog catalog(ModelStore store, BackendRegistry backends, ModelConfigs configs, Activator activator,
                          TorporSettings settings) {
         return new ModelCatalog(store, backends, configs, activator, settings.defaultIdleTimeout());
+    }
+
+    @Singleton
+    WarmInstances warmInstances(ModelCatalog catalog, Activator activator) {
+        return new WarmInstances(catalog, activator);
     }
 
     @Singleton

@@ -211,6 +211,19 @@ public final class Activator {
         return CompletableFuture.allOf(stopped.toArray(CompletableFuture[]::new));
     }
 
+    /**
+     * Applies a changed config to a version that already has a gate, so the reaper and the queue see it
+     * before the next request does (e.g. a lowered {@code minInstances} lets the reaper scale to zero).
+     */
+    public void updatePolicy(ModelId id, ServingPolicy policy) {
+        ModelGate gate = gates.get(id);
+        if (gate != null) {
+            synchronized (gate) {
+                gate.policy = policy;
+            }
+        }
+    }
+
     /** Instances and failures of every version of a model, for the repository and pool views. */
     public List<InstanceView> instances(String model) {
         List<InstanceView> views = new ArrayList<>();

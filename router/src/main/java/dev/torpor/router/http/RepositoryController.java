@@ -9,6 +9,7 @@ import dev.torpor.router.activation.Activator;
 import dev.torpor.router.activation.InstanceView;
 import dev.torpor.router.model.ModelCatalog;
 import dev.torpor.router.model.ModelConfig;
+import dev.torpor.router.model.WarmInstances;
 import dev.torpor.store.ModelId;
 import dev.torpor.store.ModelManifest;
 import dev.torpor.store.PublishRequest;
@@ -43,9 +44,11 @@ public class RepositoryController {
     private final ModelCatalog catalog;
     private final Activator activator;
     private final TorporSettings settings;
+    private final WarmInstances warm;
 
-    RepositoryController(ModelCatalog catalog, Activator activator, TorporSettings settings) {
+    RepositoryController(ModelCatalog catalog, Activator activator, TorporSettings settings, WarmInstances warm) {
         this.catalog = catalog;
+        this.warm = warm;
         this.activator = activator;
         this.settings = settings;
     }
@@ -103,6 +106,7 @@ public class RepositoryController {
             catalog.resolve(model, patch.get("defaultVersion").asText()); // 404 for a version that is not published
         }
         catalog.configs().update(model, patch);
+        warm.configChanged(model);
         return configView(model);
     }
 

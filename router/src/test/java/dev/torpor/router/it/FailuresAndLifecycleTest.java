@@ -179,6 +179,32 @@ class FailuresAndLifecycleTest implements TorporTestProperties {
         assertThat(http.get("/billing/records?model=cycle").json().get("records")).hasSize(2);
     }
 
+    @Test
+    void minInstancesKeepAModelWarmThroughItsIdleTimeout() throws Exception {
+        publish("kept", SampleModels.ocrClassifier());
+        assertThat(http.putJson("/v2/repository/models/kept/config", "{\"minInstances\": 1, \"idleTimeoutSeconds\": 1}")
+                .status()).isEqualTo(200);
+        long until = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (!http.get("/v2/repository/models/kept").json().get("instances").toString().contains("READY")) {
+            assertThat(System.nanoTime()).as("minInstances woke no instance").isLessThan(until);
+            Thread.sleep(20);
+        }
+        Thread.sleep(2500); // more than twice the idle timeout
+        JsonNode instances = http.get("/v2/repository/models/kept").json().get("instances");
+        assertThat(instances).hasSize(1);
+        assertThat(instances.get(0).get("state").asText()).isEqualTo("READY");
+        assertThat(http.post("/v2/models/kept/infer", oneImage(1)).header("torpor-cold-start")).isEqualTo("false");
+
+        // Back to zero allowed: the idle timeout takes the last instance.
+        assertThat(http.putJson("/v2/repository/models/kept/config", "{\"minInstances\": null}").status())
+                .isEqualTo(200);
+        until = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (http.get("/v2/repository/models/kept").json().get("instances").size() > 0) {
+            assertThat(System.nanoTime()).as("never scaled to zero").isLessThan(until);
+            Thread.sleep(50);
+        }
+    }
+
     private void publish2(String name) {
         Http.Reply published = http.putFile("/v2/repository/models/" + name + "/versions/2", SampleModels.ocrClassifier());
         assertThat(published.status()).isEqualTo(201);

@@ -1,0 +1,51 @@
+package dev.torpor.router.model;
+
+import dev.torpor.router.activation.Activator;
+import dev.torpor.store.ModelManifest;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Applies config changes to running models, and keeps models with {@code minInstances > 0} warm: wakes them at start-up and when their config asks for it,
+ * in the background, so neither start-up nor the config request waits for a load. (This release runs one
+ * instance per model version; the reaper never takes a model below its {@code minInstances}.)
+ */
+public final class WarmInstances {
+    private static final Logger LOG = LoggerFactory.getLogger(WarmInstances.class);
+
+    private final ModelCatalog catalog;
+    private final Activator activator;
+
+    public WarmInstances(ModelCatalog catalog, Activator activator) {
+        this.catalog = catalog;
+        this.activator = activator;
+    }
+
+    /** Wakes every model whose config keeps instances warm. */
+    public void wakeAll() {
+        catalog.names().forEach(this::wakeIfWanted);
+    }
+
+    /** Applies a model's changed config to its live versions, then wakes it if the config keeps instances warm. */
+    public void configChanged(String model) {
+        catalog.versions(model).forEach(manifest -> activator.updatePolicy(manifest.id(), catalog.policy(manifest)));
+        wakeIfWanted(model);
+    }
+
+    /** Wakes the model's default version if its config keeps instances warm. */
+    public void wakeIfWanted(String model) {
+        if (catalog.configs().effective(model).minInstances() < 1 || catalog.versions(model).isEmpty()) {
+            return;
+        }
+        ModelManifest manifest = catalog.resolve(model, null);
+        activator.wake(manifest, catalog.store().artifact(manifest), catalog.policy(manifest))
+                .whenComplete((ready, failure) -> {
+                    if (failure != null) {
+                        LOG.warn("could not keep {} warm: {}", manifest.id(), Activator.unwrap(failure).getMessage());
+                    } else {
+                        LOG.info("{} is warm (minInstances {})", manifest.id(),
+                                catalog.configs().effective(model).minInstances());
+                    }
+                });
+    }
+}
