@@ -21,6 +21,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
@@ -76,7 +77,7 @@ public final class Activator {
             gate.update(manifest, artifact, policy);
             Instant now = clock.instant();
             invocation.admitted(events.incrementAndGet(), now);
-            var slot = gate.queue.isEmpty() ? gate.roomiest() : java.util.Optional.<InstanceSlot>empty();
+            var slot = gate.queue.isEmpty() ? gate.roomiest() : Optional.<InstanceSlot>empty();
             if (shuttingDown) {
                 refusal = new ShuttingDown("Torpor is shutting down", Duration.ofSeconds(5));
             } else if (slot.isPresent()) {
@@ -84,6 +85,9 @@ public final class Activator {
             } else if (gate.queue.size() >= policy.maxQueue()) {
                 refusal = new QueueFull("the queue of model " + manifest.id() + " is full (maxQueue "
                         + policy.maxQueue() + ")", QUEUE_FULL_RETRY);
+                if (!gate.hasLiveCapacity() && !gate.backoff.blocks(now)) {
+                    actions.add(startInstance(gate)); // so that the retry the 429 asks for finds capacity
+                }
             } else if (!gate.hasLiveCapacity() && gate.backoff.blocks(now)) {
                 refusal = loadFailure(gate, now);
             } else {
@@ -238,7 +242,7 @@ public final class Activator {
     }
 
     /** The most recent unrecovered load failure among a model's versions, if any. */
-    public java.util.Optional<LoadFailureView> lastLoadFailure(String model) {
+    public Optional<LoadFailureView> lastLoadFailure(String model) {
         LoadFailureView latest = null;
         for (ModelGate gate : gates.values()) {
             if (!gate.id.name().equals(model)) {
@@ -253,7 +257,7 @@ public final class Activator {
                 }
             }
         }
-        return java.util.Optional.ofNullable(latest);
+        return Optional.ofNullable(latest);
     }
 
     /** Requests waiting for capacity across every model; for shutdown and tests. */

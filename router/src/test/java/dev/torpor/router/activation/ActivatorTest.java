@@ -136,6 +136,17 @@ class ActivatorTest {
     }
 
     @Test
+    void aModelWithoutAQueueRefusesItsColdRequestButStillWakes() {
+        ServingPolicy noQueue = policy(1, 0, Duration.ofSeconds(300), Duration.ofSeconds(30), 0);
+        Invocation refused = submit(noQueue);
+
+        assertThat(failureOf(refused)).isInstanceOf(QueueFull.class);
+        assertThat(launcher.launched).hasSize(1);
+        launcher.last().finishLoad(Duration.ofMillis(5));
+        assertThat(submit(noQueue).result()).isCompleted();
+    }
+
+    @Test
     void aQueuedRequestPastItsDeadlineGets504AndLeavesTheQueue() {
         ServingPolicy quick = policy(4, 100, Duration.ofSeconds(300), Duration.ofMillis(500), 0);
         Invocation waiting = submit(quick);
