@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Serve benchmark: Silero VAD through Torpor (child process, HTTP/1.1, JSON) versus ONNX Runtime called directly,
+# plus cold starts, child memory and SIGTERM shutdown, in one run. Builds what it needs, prints a markdown report
+# on stdout (progress on stderr). Sends traffic only to 127.0.0.1; the Torpor child is always stopped.
+#
+#   samples/bench.sh                                  # 5000 timed requests, 2000 warm-up
+#   samples/bench.sh --requests 20000 --warmup 5000 --out /tmp/bench.md
+#   BENCH_SKIP_BUILD=1 samples/bench.sh               # reuse router/target/torpor.jar and samples/target/torpor-bench.jar
+#
+# Options: --jar PATH  --model PATH  --requests N  --warmup N  --cold-rounds N  --out FILE  --keep
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+
+if [[ "${BENCH_SKIP_BUILD:-0}" != 1 ]]; then
+  echo "bench: building (mvn -B -q -DskipTests package)…" >&2
+  mvn -B -q -DskipTests package >&2
+fi
+
+exec java -Dtorpor.bench.launcher=samples/bench.sh -jar "$root/samples/target/torpor-bench.jar" "$@"

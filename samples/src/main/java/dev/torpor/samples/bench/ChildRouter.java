@@ -1,0 +1,172 @@
+package dev.torpor.samples.bench;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * Torpor as a child process: {@code java -jar torpor.jar} with a fresh data directory and a free port on
+ * 127.0.0.1, its output sent to a log file. The child is killed whatever happens: {@link #close()} stops it,
+ * and a shutdown hook kills it if the bench JVM exits first (Ctrl-C, an uncaught error).
+ */
+final class ChildRouter implements AutoCloseable {
+    /** How the child ended: wall time from SIGTERM to its exit, and its exit status. */
+    record Stop(long millis, int exitCode, boolean forced) {
+    }
+
+    private final Process process;
+    private final Path workDir;
+    private final Path log;
+    private final int port;
+    private final Thread killer;
+
+    private ChildRouter(Process process, Path workDir, Path log, int port) {
+        this.process = process;
+        this.workDir = workDir;
+        this.log = log;
+        this.port = port;
+        this.killer = new Thread(process::destroyForcibly, "torpor-bench-kill-child");
+        Runtime.getRuntime().addShutdownHook(killer);
+    }
+
+    /**
+     * Starts the router jar with TORPOR_DATA_DIR (fresh temp dir), TORPOR_HOST=127.0.0.1, TORPOR_PORT (a port
+     * that was free a moment ago) and TORPOR_DEFAULT_IDLE_TIMEOUT_SECONDS=300, so nothing scales to zero on its
+     * own during the bench. The child runs on the same JDK as the bench, with no extra JVM options.
+     */
+    static ChildRouter start(Path jar) throws IOException {
+        if (!Files.isRegularFile(jar)) {
+            throw new IllegalArgumentException("no router jar at " + jar + " (build it: mvn -B -q -DskipTests package)");
+        }
+        Path workDir = Files.createTempDirectory("torpor-bench-");
+        Path dataDir = Files.createDirectory(workDir.resolve("data"));
+        Path log = workDir.resolve("torpor.log");
+        int port = freePort();
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        ProcessBuilder builder = new ProcessBuilder(List.of(java, "-jar", jar.toAbsolutePath().toString()))
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile());
+        builder.environment().put("TORPOR_DATA_DIR", dataDir.toString());
+        builder.environment().put("TORPOR_HOST", "127.0.0.1");
+        builder.environment().put("TORPOR_PORT", Integer.toString(port));
+        builder.environment().put("TORPOR_DEFAULT_IDLE_TIMEOUT_SECONDS", "300");
+        return new ChildRouter(builder.start(), workDir, log, port);
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
+    }
+
+    URI base() {
+        return URI.create("http://127.0.0.1:" + port);
+    }
+
+    long pid() {
+        return process.pid();
+    }
+
+    Path log() {
+        return log;
+    }
+
+    /** Polls GET /v2/health/ready until it answers 200; fails if the child exits or the time runs out. */
+    void awaitReady(Duration timeout) throws InterruptedException {
+        HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        HttpRequest ready = HttpRequest.newBuilder(base().resolve("/v2/health/ready"))
+                .timeout(Duration.ofSeconds(5)).GET().build();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("Torpor exited during start-up with status " + process.exitValue()
+                        + "\n" + logTail());
+            }
+            try {
+                if (client.send(ready, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                    return;
+                }
+            } catch (IOException notYet) {
+                // not listening yet
+            }
+            Thread.sleep(100);
+        }
+        throw new IllegalStateException("Torpor was not ready within " + timeout + "\n" + logTail());
+    }
+
+    ProcStatus status() {
+        return ProcStatus.read(process.pid());
+    }
+
+    /**
+     * Sends SIGTERM ({@link Process#destroy()} on Linux) and waits for the exit, which per the API contract
+     * includes draining in-flight requests, flushing the billing ledger and stopping function instances.
+     * After 60 s it kills the child (SIGKILL) and says so.
+     */
+    Stop stop() throws InterruptedException {
+        long start = System.nanoTime();
+        process.destroy();
+        boolean exited = process.waitFor(60, TimeUnit.SECONDS);
+        if (!exited) {
+            process.destroyForcibly().waitFor();
+        }
+        long millis = (System.nanoTime() - start) / 1_000_000;
+        return new Stop(millis, process.exitValue(), !exited);
+    }
+
+    /** The last lines of the child's log, for error messages. */
+    String logTail() {
+        try {
+            List<String> lines = Files.readAllLines(log);
+            return "--- last lines of " + log + " ---\n"
+                    + String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
+        } catch (IOException | UncheckedIOException e) {
+            return "(cannot read " + log + ": " + e + ")";
+        }
+    }
+
+    /** Kills the child if still alive; removes the temp dir only when {@code keepFiles} is false. */
+    void close(boolean keepFiles) {
+        if (process.isAlive()) {
+            process.destroyForcibly();
+            try {
+                process.waitFor(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        try {
+            Runtime.getRuntime().removeShutdownHook(killer);
+        } catch (IllegalStateException shuttingDown) {
+            // the hook runs anyway
+        }
+        if (!keepFiles) {
+            deleteRecursively(workDir);
+        }
+    }
+
+    @Override
+    public void close() {
+        close(false);
+    }
+
+    private static void deleteRecursively(Path dir) {
+        try (Stream<Path> paths = Files.walk(dir)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+        } catch (IOException ignored) {
+            // a temp dir left behind is harmless
+        }
+    }
+}

@@ -1,0 +1,66 @@
+package dev.torpor.samples.bench;
+
+import java.nio.file.Path;
+
+/**
+ * Command line: {@code --jar PATH} (router jar, default router/target/torpor.jar), {@code --model PATH} (Silero
+ * VAD, default samples/.cache/models/silero_vad.onnx), {@code --requests N} timed calls per phase (default 5000),
+ * {@code --warmup N} untimed calls before each phase (default 2000), {@code --cold-rounds N} (default 10),
+ * {@code --out FILE} also write the report there, {@code --keep} keep the child's temp dir and log.
+ * Relative paths are resolved against the working directory (samples/bench.sh runs from the repository root).
+ */
+record Options(Path jar, Path model, int requests, int warmup, int coldRounds, Path out, boolean keep) {
+
+    static Options parse(String[] args) {
+        Path jar = Path.of("router/target/torpor.jar");
+        Path model = Path.of("samples/.cache/models/silero_vad.onnx");
+        int requests = 5000;
+        int warmup = 2000;
+        int coldRounds = 10;
+        Path out = null;
+        boolean keep = false;
+        for (int i = 0; i < args.length; i++) {
+            String arg = args[i];
+            switch (arg) {
+                case "--jar" -> jar = Path.of(value(args, ++i, arg));
+                case "--model" -> model = Path.of(value(args, ++i, arg));
+                case "--requests" -> requests = positive(value(args, ++i, arg), arg);
+                case "--warmup" -> warmup = Integer.parseInt(value(args, ++i, arg));
+                case "--cold-rounds" -> coldRounds = positive(value(args, ++i, arg), arg);
+                case "--out" -> out = Path.of(value(args, ++i, arg));
+                case "--keep" -> keep = true;
+                case "-h", "--help" -> {
+                    System.out.println("usage: samples/bench.sh [--jar PATH] [--model PATH] [--requests N] "
+                            + "[--warmup N] [--cold-rounds N] [--out FILE] [--keep]");
+                    System.exit(0);
+                }
+                default -> throw new IllegalArgumentException("unknown option " + arg + " (try --help)");
+            }
+        }
+        if (warmup < 0) {
+            throw new IllegalArgumentException("--warmup must be >= 0");
+        }
+        return new Options(jar, model, requests, warmup, coldRounds, out, keep);
+    }
+
+    /** The options that decide the numbers, spelled out, for the "reproduce with" line. */
+    String arguments() {
+        return "--jar " + jar + " --model " + model + " --requests " + requests + " --warmup " + warmup
+                + " --cold-rounds " + coldRounds;
+    }
+
+    private static String value(String[] args, int i, String option) {
+        if (i >= args.length) {
+            throw new IllegalArgumentException(option + " needs a value");
+        }
+        return args[i];
+    }
+
+    private static int positive(String value, String option) {
+        int n = Integer.parseInt(value);
+        if (n < 1) {
+            throw new IllegalArgumentException(option + " must be >= 1");
+        }
+        return n;
+    }
+}
