@@ -15,6 +15,7 @@ import java.time.Instant;
  * want rules, and the count never goes down while panicking. Panic ends a stable window after the last burst.
  * Otherwise the stable want rules. The result is clamped to {@code minInstances … maxInstances}; scaling
  * down by load stops at {@code max(minInstances, 1)} — only the idle timeout takes the last instance to zero.
+ * A model at zero stays there (or at {@code minInstances}) whatever its past demand: a request wakes it.
  */
 public final class ScaleDecider {
     private final ScalingSettings settings;
@@ -50,6 +51,11 @@ public final class ScaleDecider {
     }
 
     public Decision decide(Snapshot snapshot, State previous, Instant now) {
+        if (snapshot.live() == 0) {
+            // At zero, only a request wakes the model (the activator's cold path) or minInstances keeps it warm:
+            // past demand must not bring back a model the idle timeout or an eviction just took away.
+            return new Decision(Math.min(snapshot.minInstances(), snapshot.maxInstances()), State.CALM, 0, 0);
+        }
         double perInstance = snapshot.concurrencyPerInstance() * settings.targetUtilisation();
         int stableWant = ceil(snapshot.stableDemand() / perInstance);
         int panicWant = ceil(snapshot.panicDemand() / perInstance);

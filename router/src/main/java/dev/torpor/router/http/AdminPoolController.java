@@ -11,6 +11,7 @@ import dev.torpor.router.activation.InstanceView;
 import dev.torpor.router.model.WarmInstances;
 import dev.torpor.router.pool.OperatorLimits;
 import dev.torpor.router.pool.PoolLimitsDocument;
+import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.MediaType;
 import io.micronaut.http.annotation.Body;
@@ -83,9 +84,9 @@ public class AdminPoolController {
     /** Merges into the limits, validates (400 naming the field), persists and applies them at once. */
     @Put("/limits")
     @Consumes(MediaType.ALL)
-    Map<String, Object> updateLimits(HttpRequest<?> request, @Body InputStream body) {
+    Map<String, Object> updateLimits(HttpRequest<?> request, @Body @Nullable InputStream body) {
         requireOperator(request);
-        byte[] bytes = BoundedBody.read(body, request.getContentLength(), MAX_LIMITS_BYTES,
+        byte[] bytes = body == null ? new byte[0] : BoundedBody.read(body, request.getContentLength(), MAX_LIMITS_BYTES,
                 "the 64 KB limit of a pool limits document");
         JsonNode patch;
         try {

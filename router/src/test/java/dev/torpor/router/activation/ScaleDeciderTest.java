@@ -67,6 +67,8 @@ class ScaleDeciderTest {
     void loadStopsAtOneInstanceAndOnlyTheIdleTimeoutGoesToZero() {
         assertThat(decider.decide(load(4, 0, 0), State.CALM, T0).desired()).isEqualTo(1);
         assertThat(decider.decide(load(0, 0, 0), State.CALM, T0).desired()).isZero();
+        // Reaped or evicted: past demand in the windows does not bring it back; a request will.
+        assertThat(decider.decide(load(0, 3, 3), State.CALM, T0).desired()).isZero();
         Snapshot warm = new Snapshot(4, 4, 0, 0, 2, 10, 4);
         assertThat(decider.decide(warm, State.CALM, T0).desired()).isEqualTo(2);
         Snapshot warmAtZero = new Snapshot(0, 0, 0, 0, 2, 10, 4);
