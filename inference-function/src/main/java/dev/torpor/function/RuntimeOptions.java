@@ -1,16 +1,37 @@
 package dev.torpor.function;
 
 /**
- * Engine threading for one session, from the model config's {@code runtime} block. One intra-op thread is
- * the default: on small machines the engines' spinning thread pools fight each other and the caller's
- * threads (measured: ~30k inferences/s with one thread against ~10k/s with the engine's default).
+ * Engine threading for one session, from the model config's {@code runtime} block, and the device it runs on.
+ * One intra-op thread is the default: on small machines the engines' spinning thread pools fight each other
+ * and the caller's threads (measured: ~30k inferences/s with one thread against ~10k/s with the engine's
+ * default).
+ *
+ * @param gpuDevice the driver's index of the GPU the session runs on ({@code gpu:N} → N), or -1 for the CPU.
+ *                  ONNX Runtime appends its CUDA execution provider on that device; DJL uses {@code Device.gpu(N)}
  */
-public record RuntimeOptions(int intraOpThreads, int interOpThreads) {
+public record RuntimeOptions(int intraOpThreads, int interOpThreads, int gpuDevice) {
     public static final RuntimeOptions DEFAULT = new RuntimeOptions(1, 1);
 
     public RuntimeOptions {
         if (intraOpThreads < 1 || interOpThreads < 1) {
             throw new IllegalArgumentException("engine thread counts must be at least 1");
         }
+        if (gpuDevice < -1) {
+            throw new IllegalArgumentException("gpuDevice must be a GPU index or -1 for the CPU");
+        }
+    }
+
+    /** Options for the CPU. */
+    public RuntimeOptions(int intraOpThreads, int interOpThreads) {
+        this(intraOpThreads, interOpThreads, -1);
+    }
+
+    public boolean onGpu() {
+        return gpuDevice >= 0;
+    }
+
+    /** The same threading on GPU {@code index} (-1: the CPU). */
+    public RuntimeOptions onDevice(int index) {
+        return new RuntimeOptions(intraOpThreads, interOpThreads, index);
     }
 }

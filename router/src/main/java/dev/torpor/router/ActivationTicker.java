@@ -1,6 +1,7 @@
 package dev.torpor.router;
 
 import dev.torpor.router.activation.Activator;
+import dev.torpor.router.activation.Autoscaler;
 import dev.torpor.router.activation.Reaper;
 import dev.torpor.router.billing.Ledger;
 import dev.torpor.router.model.WarmInstances;
@@ -15,8 +16,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Drives the activator's time-based work on one thread: request deadlines every few milliseconds, and the
- * reaper whenever it said it is next due. On shutdown it drains the activator before the ledger (injected
+ * Drives the activator's time-based work on one thread: request deadlines every few milliseconds, the
+ * autoscaler every scaling tick, and the reaper whenever it said it is next due. On shutdown it drains the activator before the ledger (injected
  * here so that it is created before, and closed after, this bean) flushes.
  */
 @Context
@@ -34,11 +35,14 @@ public class ActivationTicker {
         thread.setDaemon(true);
         return thread;
     });
+    private final Autoscaler autoscaler;
     private volatile Instant reaperDue = Instant.MIN;
+    private volatile Instant scaleDue = Instant.MIN;
 
-    ActivationTicker(Activator activator, Reaper reaper, Clock clock, TorporSettings settings, Ledger ledger,
-                     WarmInstances warm) {
+    ActivationTicker(Activator activator, Reaper reaper, Autoscaler autoscaler, Clock clock, TorporSettings settings,
+                     Ledger ledger, WarmInstances warm) {
         this.activator = activator;
+        this.autoscaler = autoscaler;
         this.reaper = reaper;
         this.clock = clock;
         this.settings = settings;
@@ -51,6 +55,10 @@ public class ActivationTicker {
         try {
             Instant now = clock.instant();
             activator.expireOverdue(now);
+            if (!now.isBefore(scaleDue)) {
+                autoscaler.tick(now);
+                scaleDue = now.plus(autoscaler.settings().tick());
+            }
             if (!now.isBefore(reaperDue)) {
                 reaperDue = reaper.sweep(now);
             }

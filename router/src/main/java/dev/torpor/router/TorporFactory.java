@@ -4,6 +4,13 @@ import dev.torpor.function.BackendRegistry;
 import dev.torpor.function.json.InferenceRequestDecoder;
 import dev.torpor.function.onnx.OnnxBackend;
 import dev.torpor.pool.Device;
+import dev.torpor.pool.DeviceProbe;
+import dev.torpor.pool.FakeDeviceProbe;
+import dev.torpor.pool.NvidiaSmiProbe;
+import dev.torpor.router.activation.Autoscaler;
+import dev.torpor.router.activation.ScalingSettings;
+import dev.torpor.router.pool.OperatorLimits;
+import dev.torpor.router.pool.PoolLimitsRepository;
 import dev.torpor.pool.InProcessLauncher;
 import dev.torpor.pool.Launcher;
 import dev.torpor.router.activation.Activator;
@@ -52,7 +59,13 @@ public class TorporFactory {
                             @Value("${torpor.max-request-mb}") long maxRequestMb,
                             @Value("${torpor.default-idle-timeout-seconds}") long idleSeconds,
                             @Value("${torpor.shutdown-grace-seconds:30}") long graceSeconds,
-                            @Value("${torpor.cpu-memory-mb:}") String cpuMemoryMb) {
+                            @Value("${torpor.cpu-memory-mb:}") String cpuMemoryMb,
+                            @Value("${torpor.gpus:auto}") String gpus,
+                            @Value("${torpor.scale.target-utilisation:0.7}") double targetUtilisation,
+                            @Value("${torpor.scale.stable-window-seconds:60}") long stableSeconds,
+                            @Value("${torpor.scale.panic-window-seconds:6}") long panicSeconds,
+                            @Value("${torpor.scale.panic-threshold:2.0}") double panicThreshold,
+                            @Value("${torpor.scale.tick-ms:1000}") long tickMillis) {
         Path data = Path.of(dataDir).toAbsolutePath().normalize();
         try {
             Files.createDirectories(data.resolve("models"));
@@ -61,15 +74,21 @@ public class TorporFactory {
         }
         long cpuMemory = cpuMemoryMb == null || cpuMemoryMb.isBlank() ? threeQuartersOfMachineMemoryMb()
                 : Long.parseLong(cpuMemoryMb.trim());
+        var scaling = new ScalingSettings(targetUtilisation, Duration.ofSeconds(stableSeconds),
+                Duration.ofSeconds(panicSeconds), panicThreshold, Duration.ofMillis(tickMillis));
         return new TorporSettings(data, dbUrl, launcher, maxUploadMb, maxRequestMb, Duration.ofSeconds(idleSeconds),
-                Duration.ofSeconds(graceSeconds), cpuMemory);
+                Duration.ofSeconds(graceSeconds), cpuMemory, gpus.trim(), scaling);
     }
 
     private static long threeQuartersOfMachineMemoryMb() {
+        return Math.max(1, machineMemoryMb() * 3 / 4);
+    }
+
+    private static long machineMemoryMb() {
         var os = ManagementFactory.getOperatingSystemMXBean();
         long total = os instanceof com.sun.management.OperatingSystemMXBean sun ? sun.getTotalMemorySize()
                 : Runtime.getRuntime().maxMemory();
-        return Math.max(1, total / (1024 * 1024) * 3 / 4);
+        return Math.max(1, total / (1024 * 1024));
     }
 
     @Singleton
@@ -98,10 +117,43 @@ public class TorporFactory {
         return new InProcessLauncher(backends, clock);
     }
 
+    /** How GPUs are found: once, at start-up. */
     @Singleton
-    Activator activator(Launcher launcher, TorporSettings settings, Clock clock) {
-        List<Device> devices = List.of(Device.cpu(settings.cpuMemoryMb()));
-        return new Activator(launcher, () -> devices, clock);
+    DeviceProbe deviceProbe(TorporSettings settings) {
+        if (settings.gpus().equals("none")) {
+            return new FakeDeviceProbe(List.of());
+        }
+        if (settings.gpus().startsWith("fake:")) {
+            String[] spec = settings.gpus().substring(5).split("x");
+            return FakeDeviceProbe.of(Integer.parseInt(spec[0]), Long.parseLong(spec[1]));
+        }
+        return new NvidiaSmiProbe();
+    }
+
+
+    @Singleton
+    OperatorLimits operatorLimits(Database database, Clock clock, TorporSettings settings) {
+        return new OperatorLimits(new PoolLimitsRepository(database.dataSource(), clock),
+                OperatorLimits.defaults(settings.cpuMemoryMb(), settings.defaultIdleTimeout()),
+                settings.defaultIdleTimeout());
+    }
+
+    /**
+     * The activator over the pool's devices: the CPU (the machine's memory; the pool limit {@code cpu.memoryMb}
+     * lowers what instances may use) and the GPUs found at start-up.
+     */
+    @Singleton
+    Activator activator(Launcher launcher, DeviceProbe probe, OperatorLimits limits, Clock clock) {
+        List<Device> found = new java.util.ArrayList<>();
+        found.add(Device.cpu(machineMemoryMb()));
+        found.addAll(probe.gpus());
+        List<Device> devices = List.copyOf(found);
+        return new Activator(launcher, () -> devices, limits, clock);
+    }
+
+    @Singleton
+    Autoscaler autoscaler(Activator activator, TorporSettings settings) {
+        return new Autoscaler(activator, settings.scaling());
     }
 
     @Singleton
@@ -116,8 +168,8 @@ public class TorporFactory {
 
     @Singleton
     ModelCatalog catalog(ModelStore store, BackendRegistry backends, ModelConfigs configs, Activator activator,
-                         TorporSettings settings) {
-        return new ModelCatalog(store, backends, configs, activator, settings.defaultIdleTimeout());
+                         OperatorLimits limits) {
+        return new ModelCatalog(store, backends, configs, activator, limits::defaultIdleTimeout);
     }
 
     @Singleton

@@ -9,7 +9,11 @@ import java.time.Duration;
  * message instead of surfacing later.
  *
  * @param dbUrl        JDBC URL of the database for the ledger and all control state
- * @param cpuMemoryMb  the CPU device's memory budget for instances
+ * @param cpuMemoryMb  the default of the pool limit {@code cpu.memoryMb} (TORPOR_CPU_MEMORY_MB)
+ * @param gpus         how GPUs are found (TORPOR_GPUS): {@code auto} (nvidia-smi), {@code none}, or
+ *                     {@code fake:COUNTxMB} (pretend GPUs, for tests and demos: instances placed on them fail to
+ *                     start unless ONNX Runtime's CUDA provider is present)
+ * @param scaling      the autoscaler's windows and target
  */
 public record TorporSettings(
         Path dataDir,
@@ -19,7 +23,9 @@ public record TorporSettings(
         long maxRequestMb,
         Duration defaultIdleTimeout,
         Duration shutdownGrace,
-        long cpuMemoryMb) {
+        long cpuMemoryMb,
+        String gpus,
+        dev.torpor.router.activation.ScalingSettings scaling) {
 
     public TorporSettings {
         if (maxUploadMb < 1) {
@@ -41,6 +47,10 @@ public record TorporSettings(
         }
         if (cpuMemoryMb < 1) {
             throw new IllegalArgumentException("TORPOR_CPU_MEMORY_MB must be at least 1, got " + cpuMemoryMb);
+        }
+        if (!gpus.equals("auto") && !gpus.equals("none") && !gpus.matches("fake:[1-9][0-9]{0,2}x[1-9][0-9]{0,8}")) {
+            throw new IllegalArgumentException("TORPOR_GPUS must be auto, none or fake:COUNTxMB (e.g. fake:2x16384); got '"
+                    + gpus + "'");
         }
         if (dbUrl == null || dbUrl.isBlank()) {
             dbUrl = "jdbc:sqlite:" + dataDir.resolve("torpor.db").toAbsolutePath();

@@ -98,11 +98,30 @@ public final class OnnxBackend implements Backend {
             sessionOptions.setOptimizationLevel(OptLevel.ALL_OPT);
             sessionOptions.setIntraOpNumThreads(options.intraOpThreads());
             sessionOptions.setInterOpNumThreads(options.interOpThreads());
+            if (options.onGpu()) {
+                useCuda(sessionOptions, options.gpuDevice(), label);
+            }
             // ORT copies the options into the native session, so closing them here is safe.
             return new OnnxSession(env, env.createSession(artifact.toString(), sessionOptions), label);
         } catch (OrtException e) {
             throw new ModelLoadFailed("ONNX Runtime cannot load " + label + ": "
                     + withoutPath(OrtErrors.message(e), artifact), LOAD_RETRY_AFTER, e);
+        }
+    }
+
+    /**
+     * Appends ONNX Runtime's CUDA execution provider on GPU {@code index}. It exists only in the
+     * {@code onnxruntime_gpu} artifact (Maven profile {@code gpu}) and needs CUDA and cuDNN on the machine;
+     * without them the instance fails to load with this reason (a model configured with {@code device: any} is
+     * then placed on the CPU by the pool).
+     */
+    private static void useCuda(SessionOptions sessionOptions, int index, String label) {
+        try {
+            sessionOptions.addCUDA(index);
+        } catch (OrtException | RuntimeException | LinkageError unavailable) {
+            throw new ModelLoadFailed("ONNX Runtime's CUDA execution provider cannot start " + label + " on gpu:" + index
+                    + ": " + unavailable.getMessage() + " (GPU execution needs the onnxruntime_gpu build: mvn -Pgpu,"
+                    + " and CUDA on the machine)", LOAD_RETRY_AFTER, unavailable);
         }
     }
 

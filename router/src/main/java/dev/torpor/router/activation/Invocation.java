@@ -91,6 +91,10 @@ public final class Invocation {
         return initTime;
     }
 
+    synchronized long admittedSequence() {
+        return admittedSequence;
+    }
+
     synchronized void admitted(long sequence, Instant now) {
         admittedSequence = sequence;
         submittedAt = now;

@@ -31,8 +31,8 @@ public final class Reaper {
     public Instant sweep(Instant now) {
         Instant next = now.plus(NOTHING_DUE);
         List<InstanceSlot> reaped = new ArrayList<>();
-        for (ModelGate gate : activator.gates()) {
-            synchronized (gate) {
+        synchronized (activator.lock) {
+            for (ModelGate gate : activator.gates()) {
                 if (gate.policy == null) {
                     continue;
                 }
@@ -44,8 +44,7 @@ public final class Reaper {
                     }
                     Instant due = slot.idleSince().plus(gate.policy.idleTimeout());
                     if (!now.isBefore(due) && ready > keep) {
-                        slot.markDraining();
-                        gate.slots.remove(slot);
+                        activator.drain(gate, slot);
                         reaped.add(slot);
                         ready--;
                     } else if (ready > keep && due.isBefore(next)) {

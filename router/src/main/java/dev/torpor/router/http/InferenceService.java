@@ -140,7 +140,8 @@ public final class InferenceService {
         trip.record = new BillingRecord(id, RecordKind.REQUEST, trip.arrived, ModelCatalog.DEFAULT_TENANT,
                 trip.manifest.owner(), trip.manifest.name(), trip.manifest.version(),
                 invocation == null ? null : invocation.instanceId(), invocation == null ? null : invocation.deviceId(),
-                cold, queueMicros, initMicros, computeMicros, billedMillis(computeMicros), (int) trip.memoryMb, 0,
+                cold, queueMicros, initMicros, computeMicros, billedMillis(computeMicros), (int) trip.memoryMb,
+                gpuMicros(invocation == null ? null : invocation.deviceId(), computeMicros),
                 BillingOutcome.of(failure), status, trip.requestBytes, body.length, 0, "USD", 0);
         headers.put("torpor-request-id", id);
         headers.put("torpor-cold-start", Boolean.toString(cold));
@@ -164,6 +165,11 @@ public final class InferenceService {
     /** Billing granularity: whole milliseconds of engine time, rounded up; a request that ran is billed at least 1 ms. */
     static long billedMillis(long computeMicros) {
         return (computeMicros + 999) / 1000;
+    }
+
+    /** GPU time billed: the engine time of a request that ran on a GPU ({@code gpu:N}); 0 on the CPU. */
+    static long gpuMicros(String deviceId, long computeMicros) {
+        return deviceId != null && deviceId.startsWith("gpu:") ? computeMicros : 0;
     }
 
     private static long micros(Duration duration) {

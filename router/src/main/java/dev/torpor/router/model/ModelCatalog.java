@@ -34,10 +34,10 @@ public final class ModelCatalog {
     private final ModelInspector engines;
     private final ModelConfigs configs;
     private final Activator activator;
-    private final Duration defaultIdleTimeout;
+    private final java.util.function.Supplier<Duration> defaultIdleTimeout;
 
     public ModelCatalog(ModelStore store, ModelInspector engines, ModelConfigs configs, Activator activator,
-                        Duration defaultIdleTimeout) {
+                        java.util.function.Supplier<Duration> defaultIdleTimeout) {
         this.store = store;
         this.engines = engines;
         this.configs = configs;
@@ -145,7 +145,7 @@ public final class ModelCatalog {
     }
 
     public Duration idleTimeout(ModelConfig config) {
-        return config.idleTimeoutSeconds() != null ? Duration.ofSeconds(config.idleTimeoutSeconds()) : defaultIdleTimeout;
+        return config.idleTimeoutSeconds() != null ? Duration.ofSeconds(config.idleTimeoutSeconds()) : defaultIdleTimeout.get();
     }
 
     /**

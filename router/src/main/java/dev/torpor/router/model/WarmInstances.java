@@ -32,6 +32,12 @@ public final class WarmInstances {
         wakeIfWanted(model);
     }
 
+    /** Pushes every model's policy to its live versions again (the pool's default idle timeout changed). */
+    public void policiesChanged() {
+        catalog.names().forEach(model -> catalog.versions(model)
+                .forEach(manifest -> activator.updatePolicy(manifest.id(), catalog.policy(manifest))));
+    }
+
     /** Wakes the model's default version if its config keeps instances warm. */
     public void wakeIfWanted(String model) {
         if (catalog.configs().effective(model).minInstances() < 1 || catalog.versions(model).isEmpty()) {

@@ -117,7 +117,8 @@ class FailuresAndLifecycleTest implements TorporTestProperties {
     @Test
     void aClientThatDisconnectsWhileQueuedIsDequeuedAndBilledAsCancelled() throws Exception {
         publish("patient", SampleModels.ocrClassifier());
-        assertThat(http.putJson("/v2/repository/models/patient/config", "{\"concurrencyPerInstance\": 1}").status())
+        assertThat(http.putJson("/v2/repository/models/patient/config",
+                "{\"concurrencyPerInstance\": 1, \"maxInstances\": 1}").status())
                 .isEqualTo(200);
         assertThat(http.post("/v2/repository/models/patient/load", "").status()).isEqualTo(200);
 
