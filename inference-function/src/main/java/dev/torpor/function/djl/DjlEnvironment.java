@@ -75,6 +75,7 @@ public final class DjlEnvironment {
             Thread progress = progressLogger(cache, done);
             try {
                 Engine engine = Engine.getEngine(DjlBackend.PYTORCH);
+                restoreJvmSignalHandlers();
                 long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
                 LOG.log(System.Logger.Level.INFO, "DJL: PyTorch " + engine.getVersion() + " ready on CPU in "
                         + millis + " ms (cache " + megabytes(cache) + " MB)");
@@ -90,6 +91,25 @@ public final class DjlEnvironment {
         warmUp.setDaemon(true);
         warmUp.start();
         return done;
+    }
+
+    /**
+     * Loading PyTorch's native libraries after ONNX Runtime's (measured here: DJL's ORT engine, then PyTorch)
+     * leaves the JVM's native SIGTERM handler replaced: the process then dies on SIGTERM without running its
+     * shutdown hooks, so Torpor would neither drain nor flush its ledger. Registering the JVM's own Java-level
+     * handlers again re-installs the JVM's native dispatcher. Harmless when nothing was replaced.
+     */
+    @SuppressWarnings("removal")
+    static void restoreJvmSignalHandlers() {
+        for (String name : new String[] {"TERM", "INT", "HUP"}) {
+            try {
+                sun.misc.Signal signal = new sun.misc.Signal(name);
+                sun.misc.SignalHandler jvm = sun.misc.Signal.handle(signal, sun.misc.SignalHandler.SIG_DFL);
+                sun.misc.Signal.handle(signal, jvm);
+            } catch (IllegalArgumentException | UnsupportedOperationException notHandled) {
+                // The JVM does not handle this signal here (e.g. -Xrs): nothing to restore.
+            }
+        }
     }
 
     private static Thread progressLogger(Path cache, CompletableFuture<?> done) {
