@@ -22,6 +22,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 
 /**
  * Not a test (surefire's default includes skip it): the issue note's numbers, in one run. Cold start (publish
@@ -31,6 +32,7 @@ import org.junit.jupiter.api.Test;
  * <pre>mvn -B -o -q test -pl router -am -Dtest=DjlLatencyBenchmark -Dsurefire.failIfNoSpecifiedTests=false</pre>
  */
 @MicronautTest
+@TestInstance(TestInstance.Lifecycle.PER_CLASS) // TorporTestProperties needs it: a fresh data dir
 class DjlLatencyBenchmark implements TorporTestProperties {
     static final int COLD_RUNS = 7;
     static final int WARM_REQUESTS = 4000;

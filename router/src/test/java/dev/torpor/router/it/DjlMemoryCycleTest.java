@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 
 /**
  * Scale to zero frees DJL's native memory: 50 cycles of publish → load → infer → unload (→ delete) of the
@@ -19,6 +20,7 @@ import org.junit.jupiter.api.Test;
  * model would add its module and allocator pools every cycle). The numbers are printed for the issue note.
  */
 @MicronautTest
+@TestInstance(TestInstance.Lifecycle.PER_CLASS) // TorporTestProperties needs it: a fresh data dir
 class DjlMemoryCycleTest implements TorporTestProperties {
     static final int CYCLES = 50;
     static final long MAX_GROWTH_MB = 96;
