@@ -31,7 +31,8 @@ curl -fsS "$base/v2/health/ready" >/dev/null
 
 publish() { # name file
   local status
-  status=$(curl -s -o /tmp/torpor-publish.$$ -w '%{http_code}' -X PUT -H 'Content-Type: application/octet-stream' \
+  status=$(curl -s -o /tmp/torpor-publish.$$ -w '%{http_code}' -X PUT \
+    -H "Content-Type: ${content_type:-application/octet-stream}" \
     --data-binary "@$2" "$base/v2/repository/models/$1/versions/1")
   case "$status" in
     201) echo "quickstart: published $1 (version 1)";;
@@ -43,14 +44,23 @@ publish() { # name file
 models="$root/samples/.cache/models"
 publish vad "$models/silero_vad.onnx"
 publish ocr-cls "$models/ocr_cls.onnx"
+# The DJL-format MLP that samples/djl-trainer trained during the build (PyTorch through DJL, CPU).
+content_type=application/zip publish mlp-djl "$models/mlp-djl.zip"
+# The TorchScript sample exists only where Debian's python3-torch made it (samples/make-torchscript.sh).
+if [[ -f "$models/mlp-torchscript.zip" ]]; then
+  content_type=application/zip publish mlp-ts "$models/mlp-torchscript.zip"
+fi
 
 cat <<EOT
 
-Torpor is running on $base with two models at zero instances: vad (Silero VAD) and ocr-cls (PaddleOCR
-text-direction classifier). The first request wakes a model; an idle one scales back to zero.
+Torpor is running on $base with its sample models at zero instances: vad (Silero VAD) and ocr-cls (PaddleOCR
+text-direction classifier) on ONNX Runtime, mlp-djl (a DJL-format MLP trained on y = sum(x)) on PyTorch through
+DJL, and mlp-ts (TorchScript) if python3-torch made it. The first request wakes a model; an idle one scales
+back to zero.
 
   curl -s $base/v2/models/vad                                   # metadata
   samples/curl/infer-vad.sh                                      # an inference (cold, then warm)
+  samples/curl/infer-mlp.sh                                      # the DJL model (cold, then warm)
   curl -s $base/v2/repository/models                             # models, instances, state
   curl -s "$base/billing/records?model=vad"                      # one billing record per request
   curl -s $base/billing/summary                                  # totals per model

@@ -34,10 +34,15 @@ records=$(curl -fsS "$TORPOR_URL/billing/records?limit=1000" | python3 -c 'impor
 curl -fsS -H 'Accept: text/csv' "$TORPOR_URL/billing/records" | head -1 | grep -q '^id,kind,startedAt' \
   || fail "CSV billing has no header"
 
+# The DJL-format model (PyTorch through DJL) answers, cold then warm.
+mlp="$("$root/samples/curl/infer-mlp.sh")"
+echo "$mlp"
+[[ $(grep -c 'HTTP/1.1 200' <<<"$mlp") == 2 ]] || fail "mlp-djl did not answer 200 twice"
+
 # SIGTERM drains and exits.
 server=$(pgrep -f -n "java -jar $root/router/target/torpor.jar") || fail "no Torpor process"
 kill -TERM "$server"
 for _ in $(seq 1 120); do kill -0 "$server" 2>/dev/null || break; sleep 0.25; done
 kill -0 "$server" 2>/dev/null && fail "Torpor did not exit within 30 s of SIGTERM"
 grep -q "all function instances stopped" "$log" || fail "Torpor did not drain its instances on SIGTERM"
-echo "smoke-test: 3 passed, 0 failed"
+echo "smoke-test: 4 passed, 0 failed"

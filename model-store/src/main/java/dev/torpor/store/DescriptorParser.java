@@ -2,6 +2,7 @@ package dev.torpor.store;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -13,7 +14,9 @@ import java.nio.file.InvalidPathException;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -28,7 +31,8 @@ final class DescriptorParser {
     /** model.json is a few hundred bytes; this only keeps a hostile one from filling the heap. */
     static final long MAX_DESCRIPTOR_BYTES = 1024 * 1024;
 
-    private static final Set<String> FIELDS = Set.of("format", "engine", "file", "inputs", "outputs", "config");
+    private static final Set<String> FIELDS = Set.of("format", "engine", "file", "inputs", "outputs", "config",
+            "block", "blockArguments");
 
     private static final ObjectMapper MAPPER = new ObjectMapper()
             .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
@@ -57,7 +61,23 @@ final class DescriptorParser {
             }
         }
         return new ModelDescriptor(format(root), optionalText(root, "engine"), entryPoint(dir, root),
-                signature(root), config(root));
+                signature(root), config(root), optionalText(root, "block"), blockArguments(root));
+    }
+
+    /** The {@code blockArguments} object as plain Java values (Map, List, String, Number, Boolean). */
+    private static Map<String, Object> blockArguments(JsonNode root) {
+        JsonNode node = root.get("blockArguments");
+        if (node == null || node.isNull()) {
+            return Map.of();
+        }
+        if (!node.isObject()) {
+            throw new BadRequest(FILE_NAME + ": field 'blockArguments' must be an object");
+        }
+        JsonNode block = root.get("block");
+        if (block == null || block.isNull()) {
+            throw new BadRequest(FILE_NAME + ": field 'blockArguments' needs a 'block' to apply to");
+        }
+        return MAPPER.convertValue(node, new TypeReference<LinkedHashMap<String, Object>>() { });
     }
 
     private static JsonNode readTree(Path file) {

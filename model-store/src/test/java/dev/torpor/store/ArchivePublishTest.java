@@ -270,6 +270,38 @@ class ArchivePublishTest {
                 .isInstanceOf(BadRequest.class).hasMessageContaining("'config'");
     }
 
+    @Test
+    void djlModelJsonCarriesItsBlockAndArgumentsToTheInspectorAndIsReadableAgainFromTheVersion() {
+        String json = """
+                {"format": "djl", "engine": "PyTorch", "file": "mlp-0002.params",
+                 "block": "mlp", "blockArguments": {"inputs": 8, "hidden": [16, 4], "outputs": 1},
+                 "inputs":  [{"name": "x", "datatype": "FP32", "shape": [-1, 8]}],
+                 "outputs": [{"name": "y", "datatype": "FP32", "shape": [-1, 1]}]}""";
+        AtomicReference<ModelDescriptor> seen = new AtomicReference<>();
+        ModelManifest manifest = store.publish(archive("clf", "1"),
+                stream(zip().file("model.json", json).file("mlp-0002.params", "p").bytes()),
+                (artifact, format, declared) -> {
+                    seen.set(declared);
+                    return declared.signature();
+                });
+        assertThat(seen.get().block()).isEqualTo("mlp");
+        assertThat(seen.get().blockArguments()).containsEntry("inputs", 8).containsEntry("hidden", List.of(16, 4));
+        ModelDescriptor reread = ModelDescriptor.read(store.artifact(manifest).getParent());
+        assertThat(reread.block()).isEqualTo("mlp");
+        assertThat(reread.blockArguments()).isEqualTo(seen.get().blockArguments());
+    }
+
+    @Test
+    void blockArgumentsWithoutABlockOrNotAnObjectAreABadRequest() {
+        refused(withModelJson("{\"format\": \"djl\", \"file\": \"model.onnx\", \"blockArguments\": {}}"))
+                .isInstanceOf(BadRequest.class).hasMessageContaining("'blockArguments' needs a 'block'");
+        refused(withModelJson("{\"format\": \"djl\", \"file\": \"model.onnx\", \"block\": \"mlp\", "
+                + "\"blockArguments\": [1]}"))
+                .isInstanceOf(BadRequest.class).hasMessageContaining("'blockArguments' must be an object");
+        refused(withModelJson("{\"format\": \"djl\", \"file\": \"model.onnx\", \"block\": 3}"))
+                .isInstanceOf(BadRequest.class).hasMessageContaining("'block' must be a string");
+    }
+
     private static TestZips withModelJson(String json) {
         return zip().file("model.json", json).file("model.onnx", "x");
     }

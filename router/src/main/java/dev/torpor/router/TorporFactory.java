@@ -1,6 +1,8 @@
 package dev.torpor.router;
 
 import dev.torpor.function.BackendRegistry;
+import dev.torpor.function.djl.DjlBackend;
+import dev.torpor.function.djl.DjlEnvironment;
 import dev.torpor.function.json.InferenceRequestDecoder;
 import dev.torpor.function.onnx.OnnxBackend;
 import dev.torpor.pool.Device;
@@ -102,14 +104,27 @@ public class TorporFactory {
         return new Database(settings.dbUrl());
     }
 
+    /** The archive limits default to {@link ArchiveLimits#defaults()}; the properties exist for tests and operators. */
     @Singleton
-    ModelStore modelStore(TorporSettings settings, Clock clock) {
-        return new FileSystemModelStore(settings.modelsDir(), clock, ArchiveLimits.defaults());
+    ModelStore modelStore(TorporSettings settings, Clock clock,
+                          @Value("${torpor.archive-max-entries:0}") int maxEntries,
+                          @Value("${torpor.archive-max-unpacked-mb:0}") long maxUnpackedMb) {
+        ArchiveLimits defaults = ArchiveLimits.defaults();
+        ArchiveLimits limits = new ArchiveLimits(maxEntries > 0 ? maxEntries : defaults.maxEntries(),
+                maxUnpackedMb > 0 ? maxUnpackedMb * 1024 * 1024 : defaults.maxUnpackedBytes());
+        return new FileSystemModelStore(settings.modelsDir(), clock, limits);
     }
 
+    /**
+     * ONNX Runtime directly, and DJL (TorchScript, DJL-format and ONNX-through-DJL models). DJL is made offline
+     * with its cache under the data dir before any DJL class starts, and the PyTorch engine (a one-time ~430 MB
+     * native unpack) starts in the background now, so that a user's first request does not pay for it.
+     */
     @Singleton
-    BackendRegistry backends() {
-        return new BackendRegistry(List.of(new OnnxBackend()));
+    BackendRegistry backends(TorporSettings settings) {
+        Path djlCache = DjlEnvironment.prepare(settings.dataDir());
+        DjlEnvironment.warmUpInBackground(djlCache);
+        return new BackendRegistry(List.of(new OnnxBackend(), new DjlBackend()));
     }
 
     @Singleton

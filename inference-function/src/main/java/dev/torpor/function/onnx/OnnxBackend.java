@@ -8,6 +8,7 @@ import ai.onnxruntime.OrtSession.SessionOptions.OptLevel;
 import dev.torpor.error.BadInput;
 import dev.torpor.error.ModelLoadFailed;
 import dev.torpor.function.Backend;
+import dev.torpor.function.OrtEnvironments;
 import dev.torpor.function.RuntimeOptions;
 import dev.torpor.function.Session;
 import dev.torpor.store.ModelDescriptor;
@@ -37,9 +38,9 @@ public final class OnnxBackend implements Backend {
 
     private final OrtEnvironment env;
 
-    /** A backend on ORT's process-wide default environment. */
+    /** A backend on ORT's process-wide environment (see {@link OrtEnvironments}: shared with DJL). */
     public OnnxBackend() {
-        this(OrtEnvironment.getEnvironment());
+        this(OrtEnvironments.shared());
     }
 
     /** A backend on {@code env}, which must stay open as long as the backend's sessions. */

@@ -105,7 +105,7 @@ public class RepositoryController {
         if (patch != null && patch.path("defaultVersion").isTextual()) {
             catalog.resolve(model, patch.get("defaultVersion").asText()); // 404 for a version that is not published
         }
-        catalog.configs().update(model, patch);
+        catalog.updateConfig(model, patch);
         warm.configChanged(model);
         return configView(model);
     }

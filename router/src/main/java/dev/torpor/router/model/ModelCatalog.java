@@ -7,7 +7,9 @@ import dev.torpor.error.ModelNotFound;
 import dev.torpor.function.RuntimeOptions;
 import dev.torpor.router.activation.Activator;
 import dev.torpor.router.activation.ServingPolicy;
+import dev.torpor.function.djl.DjlBackend;
 import dev.torpor.store.ModelDescriptor;
+import dev.torpor.store.ModelFormat;
 import dev.torpor.store.ModelId;
 import dev.torpor.store.ModelInspector;
 import dev.torpor.store.ModelManifest;
@@ -53,10 +55,13 @@ public final class ModelCatalog {
         AtomicReference<JsonNode> declaredConfig = new AtomicReference<>();
         String model = request.id().name();
         ModelInspector inspectThenCheckConfig = (artifact, format, declared) -> {
-            var signature = engines.inspect(artifact, format, declared);
             JsonNode config = parseConfig(declared);
+            ModelConfig effective = config == null ? configs.effective(model)
+                    : configs.document(model).merge(config).resolve(); // refuse a bad config before the commit
+            requireServableDevice(model, request.id().version(), format, declared == null ? null : declared.engine(),
+                    effective.device());
+            var signature = engines.inspect(artifact, format, declared);
             if (config != null) {
-                configs.document(model).merge(config).resolve(); // refuse a bad config before the commit
                 declaredConfig.set(config);
             }
             return signature;
@@ -66,6 +71,30 @@ public final class ModelCatalog {
             configs.update(model, declaredConfig.get());
         }
         return manifest;
+    }
+
+    /**
+     * Merges a patch into a model's config, after checking that every published version can run on the
+     * resulting device.
+     *
+     * @throws BadRequest naming the field, or the version that cannot run on the requested device
+     */
+    public ModelConfig updateConfig(String model, JsonNode patch) {
+        ModelConfig merged = configs.document(model).merge(patch).resolve();
+        for (ModelManifest version : versions(model)) {
+            requireServableDevice(model, version.version(), version.format(), version.engine(), merged.device());
+        }
+        return configs.update(model, patch);
+    }
+
+    /** PyTorch through DJL is CPU-only in this build: refuse {@code device: gpu} for such a model at config time. */
+    private static void requireServableDevice(String model, String version, ModelFormat format, String engine,
+                                              String device) {
+        if ("gpu".equals(device) && DjlBackend.usesPyTorch(format, engine)) {
+            throw new BadRequest("device 'gpu' cannot serve " + model + " version " + version + ": it is a "
+                    + format.wireName() + " model on PyTorch (DJL), which Torpor runs on the CPU only (DJL's CUDA "
+                    + "build of PyTorch is not available from the package registry); use \"cpu\" or \"any\"");
+        }
     }
 
     private static JsonNode parseConfig(ModelDescriptor declared) {
