@@ -7,18 +7,12 @@ import dev.torpor.error.QueueFull;
 import dev.torpor.error.RequestCancelled;
 import dev.torpor.error.ShuttingDown;
 import dev.torpor.error.TorporException;
-import dev.torpor.function.FunctionInstance;
-import dev.torpor.function.InferenceOutcome;
 import dev.torpor.pool.Device;
-import dev.torpor.pool.InstanceIds;
-import dev.torpor.pool.LaunchSpec;
 import dev.torpor.pool.Launcher;
 import dev.torpor.pool.Placement;
 import dev.torpor.pool.PlacementDecision;
-import dev.torpor.pool.PlacementRequest;
 import dev.torpor.pool.PoolLimits;
 import dev.torpor.pool.PoolState;
-import dev.torpor.pool.PooledInstance;
 import dev.torpor.store.ModelId;
 import dev.torpor.store.ModelManifest;
 import java.nio.file.Path;
@@ -27,19 +21,12 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Comparator;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -53,33 +40,28 @@ import org.slf4j.LoggerFactory;
  * The {@link Autoscaler} adds and drains instances from measured demand; the {@link Reaper} takes idle ones
  * to zero.
  *
+ * <p>This class is the pool's entry point: admission ({@link #submit}, {@link #cancel}, {@link #expireOverdue})
+ * and explicit control ({@link #wake}, {@link #scaleToZero}, {@link #updatePolicy}, {@link #limitsChanged}).
+ * The rest is delegated to parts that share one {@link PoolBook}: {@link Placer} (place, launch, drain),
+ * {@link Completions} (dispatch, and what instances report: loaded, finished, stopped, capacity freed),
+ * {@link PoolViews} (read-only snapshots) and {@link PoolShutdown}.
+ *
  * <p>Thread-safe: all of the pool's book-keeping (every gate, and the instances still stopping) is guarded by
- * one lock, so a placement sees the whole pool; engine calls, instance stops and future completions happen
- * outside it. Time comes from the injected clock, so queueing, deadlines, scaling and the reaper are tested
- * without sleeping.
+ * one lock, {@link PoolBook#lock}, so a placement sees the whole pool; engine calls, instance stops and future
+ * completions happen outside it. Every method here decides under that lock and acts after releasing it. Time
+ * comes from the injected clock, so queueing, deadlines, scaling and the reaper are tested without sleeping.
  */
 public final class Activator {
     private static final Logger LOG = LoggerFactory.getLogger(Activator.class);
     private static final Duration QUEUE_FULL_RETRY = Duration.ofSeconds(1);
-    private static final Duration NO_PLACEMENT_RETRY = Duration.ofSeconds(5);
 
-    /** Guards every gate's state and {@link #stopping}. */
-    final Object lock = new Object();
-    private final ConcurrentMap<ModelId, ModelGate> gates = new ConcurrentHashMap<>();
-    /** Instances taken out of their gate that have not yet stopped: they still hold their device's memory. */
-    private final Map<InstanceSlot, ModelGate> stopping = new LinkedHashMap<>();
-    private final Launcher launcher;
-    private final Supplier<List<Device>> devices;
-    private final Supplier<PoolLimits> limits;
-    private final Clock clock;
-    private final ExecutorService stopper = Executors.newCachedThreadPool(runnable -> {
-        Thread thread = new Thread(runnable, "instance-stopper");
-        thread.setDaemon(true);
-        return thread;
-    });
-    private volatile boolean shuttingDown;
-    /** Orders admissions against instances becoming READY, to tell cold requests from warm ones exactly. */
-    private final AtomicLong events = new AtomicLong();
+    private final PoolBook book;
+    private final Placer placer;
+    private final Completions completions;
+    private final PoolViews views;
+    private final PoolShutdown shutdown;
+    /** The pool's one lock ({@link PoolBook#lock}), which the {@link Reaper} and {@link Autoscaler} decide under. */
+    final Object lock;
 
     /** An activator with no limits beyond the devices. */
     public Activator(Launcher launcher, Supplier<List<Device>> devices, Clock clock) {
@@ -91,10 +73,12 @@ public final class Activator {
      * @param limits  the operators' current limits, read at every placement
      */
     public Activator(Launcher launcher, Supplier<List<Device>> devices, Supplier<PoolLimits> limits, Clock clock) {
-        this.launcher = launcher;
-        this.devices = devices;
-        this.limits = limits;
-        this.clock = clock;
+        this.book = new PoolBook(devices, limits, clock);
+        this.placer = new Placer(book, launcher);
+        this.completions = placer.completions();
+        this.views = new PoolViews(book);
+        this.shutdown = new PoolShutdown(book);
+        this.lock = book.lock;
     }
 
     /**
@@ -103,34 +87,35 @@ public final class Activator {
      * {@link CapacityExhausted}, {@link DeadlineExceeded} or the engine's error.
      */
     public void submit(ModelManifest manifest, Path artifact, ServingPolicy policy, Invocation invocation) {
-        ModelGate gate = gates.computeIfAbsent(manifest.id(), ModelGate::new);
+        ModelGate gate = book.gateFor(manifest.id());
         List<Runnable> actions = new ArrayList<>();
         TorporException refusal = null;
-        synchronized (lock) {
+        synchronized (book.lock) {
             gate.update(manifest, artifact, policy);
-            Instant now = clock.instant();
+            Instant now = book.clock().instant();
             gate.observe(now);
-            invocation.admitted(events.incrementAndGet(), now);
+            invocation.admitted(book.nextEvent(), now);
             var slot = gate.queue.isEmpty() ? gate.roomiest() : Optional.<InstanceSlot>empty();
-            if (shuttingDown) {
+            if (book.isShuttingDown()) {
                 refusal = new ShuttingDown("Torpor is shutting down", Duration.ofSeconds(5));
             } else if (slot.isPresent()) {
-                actions.add(dispatch(gate, slot.get(), invocation, now));
-            } else if (gate.queue.size() >= policy.maxQueue() || queuedTotalLocked() >= limits.get().queuedTotal()) {
+                actions.add(completions.dispatch(gate, slot.get(), invocation, now));
+            } else if (gate.queue.size() >= policy.maxQueue()
+                    || book.queuedTotalLocked() >= book.limits().queuedTotal()) {
                 refusal = gate.queue.size() >= policy.maxQueue()
                         ? new QueueFull("the queue of model " + manifest.id() + " is full (maxQueue "
                         + policy.maxQueue() + ")", QUEUE_FULL_RETRY)
-                        : new QueueFull("the pool's queue is full (maxQueuedTotal " + limits.get().queuedTotal() + ")",
+                        : new QueueFull("the pool's queue is full (maxQueuedTotal " + book.limits().queuedTotal() + ")",
                         QUEUE_FULL_RETRY);
                 if (needsFirstInstance(gate, now)) {
-                    actions.add(place(gate).action()); // so that the retry the 429 asks for finds capacity
+                    actions.add(placer.place(gate).action()); // so that the retry the 429 asks for finds capacity
                 }
             } else if (!gate.hasLiveCapacity() && gate.backoff.blocks(now)) {
-                refusal = loadFailure(gate, now);
+                refusal = gate.loadFailure(now);
             } else {
                 gate.queue.addLast(invocation);
                 if (needsFirstInstance(gate, now)) {
-                    actions.add(place(gate).action());
+                    actions.add(placer.place(gate).action());
                 }
             }
             gate.observe(now);
@@ -147,15 +132,15 @@ public final class Activator {
 
     /** The client went away: a queued request leaves the queue, a running one has its engine call stopped. */
     public void cancel(ModelId id, Invocation invocation) {
-        ModelGate gate = gates.get(id);
+        ModelGate gate = book.existingGate(id);
         if (gate == null) {
             return;
         }
         boolean wasQueued;
-        synchronized (lock) {
+        synchronized (book.lock) {
             invocation.markCancelled();
             wasQueued = gate.queue.remove(invocation);
-            gate.observe(clock.instant());
+            gate.observe(book.clock().instant());
             settleIfNothingWaits(gate);
         }
         if (wasQueued) {
@@ -179,8 +164,8 @@ public final class Activator {
     public void expireOverdue(Instant now) {
         Map<Invocation, String> overdue = new LinkedHashMap<>();
         List<Invocation> lateRunning = new ArrayList<>();
-        synchronized (lock) {
-            for (ModelGate gate : gates.values()) {
+        synchronized (book.lock) {
+            for (ModelGate gate : book.gates()) {
                 List<Invocation> late = gate.takeOverdue(now);
                 if (!late.isEmpty()) {
                     String why = gate.awaitingPlacement && gate.waitReason != null ? " (no capacity: " + gate.waitReason
@@ -212,33 +197,33 @@ public final class Activator {
      * room that could be freed.
      */
     public CompletableFuture<Void> wake(ModelManifest manifest, Path artifact, ServingPolicy policy) {
-        ModelGate gate = gates.computeIfAbsent(manifest.id(), ModelGate::new);
+        ModelGate gate = book.gateFor(manifest.id());
         Runnable start = () -> { };
         InstanceSlot target;
         CompletableFuture<Void> waiter = null;
-        synchronized (lock) {
+        synchronized (book.lock) {
             gate.update(manifest, artifact, policy);
-            if (shuttingDown) {
+            if (book.isShuttingDown()) {
                 return CompletableFuture.failedFuture(new ShuttingDown("Torpor is shutting down", Duration.ofSeconds(5)));
             }
             target = gate.slots.stream().filter(InstanceSlot::isReady).findFirst()
                     .or(() -> gate.slots.stream().filter(InstanceSlot::isLoading).findFirst())
                     .orElse(null);
             if (target == null) {
-                Step step = gate.awaitingPlacement ? null : place(gate);
+                Placer.Step step = gate.awaitingPlacement ? null : placer.place(gate);
                 if (step != null) {
                     start = step.action();
                     target = step.launched();
                 }
                 if (target == null) {
                     if (step != null && step.decision() instanceof PlacementDecision.Refuse refuse) {
-                        waiter = CompletableFuture.failedFuture(noPlacement(refuse.reason()));
+                        waiter = CompletableFuture.failedFuture(Placer.noPlacement(refuse.reason()));
                     } else if (!gate.awaitingStops.isEmpty()) {
                         waiter = new CompletableFuture<>();
                         gate.wakeWaiters.add(waiter);
                     } else {
                         waiter = CompletableFuture.failedFuture(new CapacityExhausted("no capacity for " + gate.id
-                                + " now: " + gate.waitReason, NO_PLACEMENT_RETRY));
+                                + " now: " + gate.waitReason, Placer.NO_PLACEMENT_RETRY));
                         gate.awaitingPlacement = false;
                     }
                 }
@@ -263,25 +248,25 @@ public final class Activator {
      * every drained instance has stopped.
      */
     public CompletableFuture<Void> scaleToZero(ModelId id) {
-        ModelGate gate = gates.get(id);
+        ModelGate gate = book.existingGate(id);
         if (gate == null) {
             return CompletableFuture.completedFuture(null);
         }
         List<InstanceSlot> stopNow = new ArrayList<>();
         List<CompletableFuture<Void>> stopped = new ArrayList<>();
         Runnable restart = () -> { };
-        synchronized (lock) {
+        synchronized (book.lock) {
             for (InstanceSlot slot : List.copyOf(gate.slots)) {
                 stopped.add(slot.stopped());
-                if (drain(gate, slot)) {
+                if (placer.drain(gate, slot)) {
                     stopNow.add(slot);
                 }
             }
-            if (!gate.queue.isEmpty() && !shuttingDown && !gate.awaitingPlacement) {
-                restart = place(gate).action();
+            if (!gate.queue.isEmpty() && !book.isShuttingDown() && !gate.awaitingPlacement) {
+                restart = placer.place(gate).action();
             }
         }
-        stopNow.forEach(this::stop);
+        stopNow.forEach(completions::stop);
         restart.run();
         return CompletableFuture.allOf(stopped.toArray(CompletableFuture[]::new));
     }
@@ -291,9 +276,9 @@ public final class Activator {
      * see it before the next request does (e.g. a lowered {@code minInstances} lets the reaper scale to zero).
      */
     public void updatePolicy(ModelId id, ServingPolicy policy) {
-        ModelGate gate = gates.get(id);
+        ModelGate gate = book.existingGate(id);
         if (gate != null) {
-            synchronized (lock) {
+            synchronized (book.lock) {
                 gate.policy = policy;
             }
         }
@@ -305,12 +290,12 @@ public final class Activator {
      */
     public void limitsChanged() {
         List<InstanceSlot> stopNow = new ArrayList<>();
-        synchronized (lock) {
-            List<String> surplus = Placement.surplus(snapshotLocked(), limits.get());
+        synchronized (book.lock) {
+            List<String> surplus = Placement.surplus(book.snapshotLocked(), book.limits());
             for (String id : surplus) {
-                for (ModelGate gate : gates.values()) {
+                for (ModelGate gate : book.gates()) {
                     for (InstanceSlot slot : List.copyOf(gate.slots)) {
-                        if (slot.instance().id().equals(id) && drain(gate, slot)) {
+                        if (slot.instance().id().equals(id) && placer.drain(gate, slot)) {
                             stopNow.add(slot);
                         }
                     }
@@ -320,106 +305,37 @@ public final class Activator {
                 LOG.info("pool limits lowered: draining {}", surplus);
             }
         }
-        stopNow.forEach(this::stop);
-        capacityFreed();
+        stopNow.forEach(completions::stop);
+        completions.capacityFreed();
     }
 
     /** Instances and failures of every version of a model, for the repository and pool views. */
     public List<InstanceView> instances(String model) {
-        List<InstanceView> views = new ArrayList<>();
-        synchronized (lock) {
-            for (ModelGate gate : gates.values()) {
-                if (gate.id.name().equals(model)) {
-                    gate.slots.forEach(slot -> views.add(InstanceView.of(gate.id, slot)));
-                }
-            }
-        }
-        return views;
+        return views.instances(model);
     }
 
     /** Every instance of every model that is LOADING, READY or DRAINING, oldest first. */
     public List<InstanceView> allInstances() {
-        List<InstanceView> views = new ArrayList<>();
-        synchronized (lock) {
-            for (ModelGate gate : gates.values()) {
-                gate.slots.forEach(slot -> views.add(InstanceView.of(gate.id, slot)));
-            }
-        }
-        views.sort(Comparator.comparing(InstanceView::startedAt, Comparator.nullsLast(Comparator.naturalOrder())));
-        return views;
+        return views.allInstances();
     }
 
     /** The pool as placement sees it: devices, and every instance holding capacity (stopping ones too). */
     public PoolState poolState() {
-        synchronized (lock) {
-            return snapshotLocked();
-        }
-    }
-
-    PoolState snapshotLocked() {
-        List<PooledInstance> instances = new ArrayList<>();
-        Map<String, Integer> keepWarm = new HashMap<>();
-        for (ModelGate gate : gates.values()) {
-            for (InstanceSlot slot : gate.slots) {
-                PooledInstance.Phase phase = slot.isDraining() ? PooledInstance.Phase.DRAINING
-                        : slot.isReady() ? PooledInstance.Phase.READY : PooledInstance.Phase.LOADING;
-                instances.add(new PooledInstance(slot.instance().id(), gate.key, slot.device().id(), slot.memoryMb(),
-                        phase, slot.inFlight(), slot.isReady() && slot.inFlight() == 0 ? slot.idleSince() : null));
-            }
-            if (gate.policy != null && gate.policy.minInstances() > 0) {
-                keepWarm.put(gate.key, gate.policy.minInstances());
-            }
-        }
-        stopping.forEach((slot, gate) -> instances.add(new PooledInstance(slot.instance().id(), gate.key,
-                slot.device().id(), slot.memoryMb(), PooledInstance.Phase.STOPPING, slot.inFlight(), null)));
-        return new PoolState(devices.get(), instances, keepWarm);
+        return views.poolState();
     }
 
     public PoolLimits limits() {
-        return limits.get();
+        return book.limits();
     }
 
     /** The most recent unrecovered load failure among a model's versions, if any. */
     public Optional<LoadFailureView> lastLoadFailure(String model) {
-        LoadFailureView latest = null;
-        synchronized (lock) {
-            for (ModelGate gate : gates.values()) {
-                if (gate.id.name().equals(model) && gate.backoff.hasFailed() && (latest == null
-                        || gate.backoff.lastFailureAt().isAfter(latest.at()))) {
-                    latest = new LoadFailureView(gate.id.version(), gate.backoff.lastReason(),
-                            gate.backoff.lastFailureAt(), gate.backoff.consecutiveFailures(),
-                            gate.backoff.retryNotBefore());
-                }
-            }
-        }
-        return Optional.ofNullable(latest);
+        return views.lastLoadFailure(model);
     }
 
     /** Requests waiting for capacity across every model. */
     public int queuedTotal() {
-        synchronized (lock) {
-            return queuedTotalLocked();
-        }
-    }
-
-    private int queuedTotalLocked() {
-        int total = 0;
-        for (ModelGate gate : gates.values()) {
-            total += gate.queue.size();
-        }
-        return total;
-    }
-
-    Collection<ModelGate> gates() {
-        return gates.values();
-    }
-
-    Clock clock() {
-        return clock;
-    }
-
-    boolean isShuttingDown() {
-        return shuttingDown;
+        return views.queuedTotal();
     }
 
     /**
@@ -427,308 +343,32 @@ public final class Activator {
      * left with 503 and stops every instance.
      */
     public void shutdown(Duration grace) {
-        shuttingDown = true;
-        long until = System.nanoTime() + grace.toNanos();
-        while (System.nanoTime() < until && busy()) {
-            try {
-                Thread.sleep(20);
-            } catch (InterruptedException interrupted) {
-                Thread.currentThread().interrupt();
-                break;
-            }
-        }
-        List<Invocation> left = new ArrayList<>();
-        List<InstanceSlot> slots = new ArrayList<>();
-        List<CompletableFuture<Void>> wakes = new ArrayList<>();
-        synchronized (lock) {
-            for (ModelGate gate : gates.values()) {
-                left.addAll(gate.queue);
-                gate.queue.clear();
-                slots.addAll(gate.slots);
-                gate.slots.clear();
-                wakes.addAll(gate.wakeWaiters);
-                gate.wakeWaiters.clear();
-            }
-        }
-        ShuttingDown down = new ShuttingDown("Torpor shut down before the request ran", null);
-        left.forEach(invocation -> invocation.fail(down));
-        wakes.forEach(wake -> wake.completeExceptionally(down));
-        slots.forEach(slot -> {
-            slot.instance().stop();
-            slot.stopped().complete(null);
-        });
+        shutdown.shutdown(grace);
     }
 
-    private boolean busy() {
-        synchronized (lock) {
-            for (ModelGate gate : gates.values()) {
-                if (!gate.queue.isEmpty() || gate.slots.stream().anyMatch(slot -> slot.inFlight() > 0)) {
-                    return true;
-                }
-            }
-        }
-        return false;
+    // ---- for the Reaper and the Autoscaler, which decide under the lock ----
+
+    Collection<ModelGate> gates() {
+        return book.gates();
     }
 
-    // ---- under the lock: decide, and return what to do once the lock is released ----
-
-    private Runnable dispatch(ModelGate gate, InstanceSlot slot, Invocation invocation, Instant now) {
-        slot.begin(invocation);
-        invocation.dispatched(now, slot);
-        return () -> slot.instance().infer(invocation.request(), invocation.control())
-                .whenComplete((outcome, failure) -> finished(gate, slot, invocation, outcome, failure));
+    boolean isShuttingDown() {
+        return book.isShuttingDown();
     }
 
-    /** What a placement did: the action to run after the lock, the instance it launched (if any), and why. */
-    record Step(Runnable action, InstanceSlot launched, PlacementDecision decision) {
+    /** Under the lock: see {@link Placer#place}. */
+    Placer.Step place(ModelGate gate) {
+        return placer.place(gate);
     }
 
-    /**
-     * Places one new instance for the gate: launches it, or evicts idle instances of other models first (the
-     * gate is retried once they stopped), or waits for capacity, or refuses — failing the gate's queue with 503.
-     */
-    Step place(ModelGate gate) {
-        ServingPolicy policy = gate.policy;
-        PlacementRequest request = new PlacementRequest(gate.key, policy.device(), policy.memoryMb(),
-                policy.maxInstances(), !gate.gpuFailed);
-        PlacementDecision decision = Placement.place(request, snapshotLocked(), limits.get());
-        if (decision instanceof PlacementDecision.Place place && place.fitsNow()) {
-            gate.awaitingPlacement = false;
-            gate.waitReason = null;
-            return launch(gate, place.device(), decision);
-        }
-        if (decision instanceof PlacementDecision.Place place) {
-            gate.awaitingPlacement = true;
-            gate.waitReason = "evicting " + place.evict() + " to make room";
-            List<InstanceSlot> victims = new ArrayList<>();
-            for (ModelGate other : gates.values()) {
-                for (InstanceSlot slot : List.copyOf(other.slots)) {
-                    if (place.evict().contains(slot.instance().id()) && drain(other, slot)) {
-                        victims.add(slot);
-                    }
-                }
-            }
-            gate.awaitingStops.addAll(victims);
-            LOG.info("evicting {} to place {} on {}", place.evict(), gate.id, place.device().id());
-            return new Step(() -> victims.forEach(this::stop), null, decision);
-        }
-        if (decision instanceof PlacementDecision.Wait wait) {
-            gate.awaitingPlacement = true;
-            gate.waitReason = wait.reason();
-            return new Step(() -> { }, null, decision);
-        }
-        PlacementDecision.Refuse refuse = (PlacementDecision.Refuse) decision;
-        gate.awaitingPlacement = false;
-        List<Invocation> waiting = new ArrayList<>(gate.queue);
-        gate.queue.clear();
-        gate.observe(clock.instant());
-        TorporException refused = noPlacement(refuse.reason());
-        List<CompletableFuture<Void>> wakes = new ArrayList<>(gate.wakeWaiters);
-        gate.wakeWaiters.clear();
-        return new Step(() -> {
-            waiting.forEach(invocation -> invocation.fail(refused));
-            wakes.forEach(wake -> wake.completeExceptionally(refused));
-        }, null, decision);
-    }
-
-    private static CapacityExhausted noPlacement(String reason) {
-        return new CapacityExhausted("no placement is possible: " + reason, NO_PLACEMENT_RETRY);
-    }
-
-    private Step launch(ModelGate gate, Device device, PlacementDecision decision) {
-        ServingPolicy policy = gate.policy;
-        String instanceId = InstanceIds.next(gate.id.name(), gate.id.version());
-        FunctionInstance instance = launcher.launch(new LaunchSpec(instanceId, gate.manifest, gate.artifact, device,
-                policy.runtime(), policy.concurrencyPerInstance(), policy.memoryMb()));
-        InstanceSlot slot = new InstanceSlot(instance, device, policy.memoryMb());
-        gate.slots.add(slot);
-        return new Step(() -> instance.load().whenComplete((took, failure) -> loaded(gate, slot, took, failure)),
-                slot, decision);
-    }
-
-    /**
-     * Takes an instance out of service: it takes nothing new. Returns true when it is idle and has been moved to
-     * {@link #stopping} (the caller then {@link #stop}s it after the lock); a busy one stops when its last
-     * request finishes.
-     */
+    /** Under the lock: see {@link Placer#drain}. */
     boolean drain(ModelGate gate, InstanceSlot slot) {
-        if (!slot.isDraining()) {
-            slot.markDraining();
-        }
-        if (slot.inFlight() == 0) {
-            retire(gate, slot);
-            return true;
-        }
-        return false;
+        return placer.drain(gate, slot);
     }
 
-    /** Moves an instance from its gate to {@link #stopping}; it holds its capacity until it has stopped. */
-    void retire(ModelGate gate, InstanceSlot slot) {
-        if (gate.slots.remove(slot)) {
-            stopping.put(slot, gate);
-        }
-    }
-
-    private TorporException loadFailure(ModelGate gate, Instant now) {
-        Duration wait = gate.backoff.remaining(now);
-        return new ModelLoadFailed("model " + gate.id + " failed to load: " + gate.backoff.lastReason()
-                + " (next attempt in " + Math.max(1, (wait.toMillis() + 999) / 1000) + " s)", wait);
-    }
-
-    // ---- completions, called on instance threads ----
-
-    private void loaded(ModelGate gate, InstanceSlot slot, Duration took, Throwable failure) {
-        List<Runnable> actions = new ArrayList<>();
-        List<Invocation> failed = new ArrayList<>();
-        List<CompletableFuture<Void>> wakes = new ArrayList<>();
-        TorporException reason = null;
-        boolean stopSlot = false;
-        synchronized (lock) {
-            Instant now = clock.instant();
-            if (!gate.slots.contains(slot) || slot.isDraining()) {
-                return; // drained while loading; whoever drained it stops it
-            }
-            if (failure == null) {
-                slot.ready(now, took, events.incrementAndGet());
-                gate.backoff.recordSuccess();
-                while (!gate.queue.isEmpty() && slot.hasRoom(gate.policy.concurrencyPerInstance())) {
-                    actions.add(dispatch(gate, slot, gate.queue.pollFirst(), now));
-                }
-                wakes.addAll(gate.wakeWaiters);
-                gate.wakeWaiters.clear();
-            } else {
-                slot.markDraining();
-                retire(gate, slot);
-                stopSlot = true;
-                String why = unwrap(failure).getMessage();
-                if (slot.device().isGpu() && gate.policy.device().equals("any") && !gate.gpuFailed) {
-                    // The GPU could not start it; the model allows any device, so it goes to the CPU instead.
-                    gate.gpuFailed = true;
-                    LOG.warn("{} could not start on {} ({}); placing it on the CPU instead", gate.id, slot.device().id(), why);
-                    if (!gate.hasLiveCapacity() && (!gate.queue.isEmpty() || !gate.wakeWaiters.isEmpty())) {
-                        Step step = place(gate);
-                        actions.add(step.action());
-                        if (step.launched() != null && !gate.wakeWaiters.isEmpty()) {
-                            List<CompletableFuture<Void>> waiting = new ArrayList<>(gate.wakeWaiters);
-                            gate.wakeWaiters.clear();
-                            InstanceSlot next = step.launched();
-                            actions.add(() -> next.instance().load().whenComplete((ok, again) -> waiting.forEach(
-                                    wake -> complete(wake, again))));
-                        }
-                    }
-                } else {
-                    gate.backoff.recordFailure(why, now);
-                    if (!gate.hasLiveCapacity()) {
-                        reason = loadFailure(gate, now);
-                        failed.addAll(gate.queue);
-                        gate.queue.clear();
-                        wakes.addAll(gate.wakeWaiters);
-                        gate.wakeWaiters.clear();
-                        gate.awaitingPlacement = false;
-                    }
-                }
-            }
-            gate.observe(now);
-        }
-        if (stopSlot) {
-            stop(slot);
-        }
-        for (Invocation invocation : failed) {
-            invocation.fail(reason);
-        }
-        Throwable wakeFailure = reason != null ? reason : null;
-        wakes.forEach(wake -> complete(wake, wakeFailure));
-        actions.forEach(Runnable::run);
-    }
-
-    private static void complete(CompletableFuture<Void> wake, Throwable failure) {
-        if (failure == null) {
-            wake.complete(null);
-        } else {
-            wake.completeExceptionally(unwrap(failure));
-        }
-    }
-
-    private void finished(ModelGate gate, InstanceSlot slot, Invocation invocation, InferenceOutcome outcome,
-                          Throwable failure) {
-        List<Runnable> actions = new ArrayList<>();
-        boolean stopSlot = false;
-        synchronized (lock) {
-            Instant now = clock.instant();
-            slot.end(invocation, now);
-            if (slot.isDraining()) {
-                if (slot.inFlight() == 0 && gate.slots.contains(slot)) {
-                    retire(gate, slot);
-                    stopSlot = true;
-                }
-            } else {
-                while (!gate.queue.isEmpty() && slot.hasRoom(gate.policy.concurrencyPerInstance())) {
-                    actions.add(dispatch(gate, slot, gate.queue.pollFirst(), now));
-                }
-            }
-            gate.observe(now);
-        }
-        // Hand the instance its next request before this one's answer is encoded and billed.
-        actions.forEach(Runnable::run);
-        invocation.settle(outcome, unwrap(failure));
-        if (stopSlot) {
-            stop(slot);
-        }
-    }
-
-    /**
-     * Stops an instance already {@link #retire}d, on the stopper thread (the caller may be one of the instance's
-     * own threads, which its stop waits for); once stopped, its capacity serves waiting models.
-     */
+    /** After the lock: see {@link Completions#stop}. */
     void stop(InstanceSlot slot) {
-        stopper.execute(() -> {
-            try {
-                slot.instance().stop();
-            } finally {
-                slot.stopped().complete(null);
-                synchronized (lock) {
-                    stopping.remove(slot);
-                    for (ModelGate gate : gates.values()) {
-                        gate.awaitingStops.remove(slot);
-                    }
-                }
-                capacityFreed();
-            }
-        });
-    }
-
-    /**
-     * Capacity freed (an instance stopped, or limits were raised): models waiting for a placement are retried in
-     * the order their oldest request arrived; a model still waiting for its evictions to stop is skipped.
-     */
-    void capacityFreed() {
-        List<Runnable> actions = new ArrayList<>();
-        synchronized (lock) {
-            if (shuttingDown) {
-                return;
-            }
-            List<ModelGate> waiting = gates.values().stream()
-                    .filter(gate -> gate.awaitingPlacement && gate.awaitingStops.isEmpty())
-                    .sorted(Comparator.comparingLong(ModelGate::oldestWaiting))
-                    .toList();
-            for (ModelGate gate : waiting) {
-                gate.awaitingPlacement = false;
-                boolean wanted = !gate.queue.isEmpty() || !gate.wakeWaiters.isEmpty() && !gate.hasLiveCapacity();
-                if (!wanted) {
-                    continue;
-                }
-                Step step = place(gate);
-                actions.add(step.action());
-                if (step.launched() != null && !gate.wakeWaiters.isEmpty()) {
-                    List<CompletableFuture<Void>> wakes = new ArrayList<>(gate.wakeWaiters);
-                    gate.wakeWaiters.clear();
-                    InstanceSlot next = step.launched();
-                    actions.add(() -> next.instance().load().whenComplete((ok, failure) -> wakes.forEach(
-                            wake -> complete(wake, failure))));
-                }
-            }
-        }
-        actions.forEach(Runnable::run);
+        completions.stop(slot);
     }
 
     /** The cause a {@link CompletionException} wraps, or the failure itself. */

@@ -66,7 +66,7 @@ public final class Autoscaler {
                 if (decision.desired() > live) {
                     if (!gate.awaitingPlacement && !gate.backoff.blocks(now) && gate.manifest != null) {
                         for (int i = live; i < decision.desired(); i++) {
-                            Activator.Step step = activator.place(gate);
+                            Placer.Step step = activator.place(gate);
                             actions.add(step.action());
                             if (step.launched() == null) {
                                 break; // evicting or waiting: capacity freeing retries it, the next tick re-decides

@@ -1,8 +1,11 @@
 package dev.torpor.router.activation;
 
+import dev.torpor.error.ModelLoadFailed;
+import dev.torpor.error.TorporException;
 import dev.torpor.store.ModelId;
 import dev.torpor.store.ModelManifest;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -15,8 +18,8 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * Everything the activator knows about one model version: its waiting requests, its instances, its load
- * failures, its demand and the autoscaler's memory. Guarded by the activator's lock; engine calls happen
- * outside it.
+ * failures, its demand and the autoscaler's memory. Guarded by the pool's one lock ({@link PoolBook#lock});
+ * engine calls happen outside it.
  */
 final class ModelGate {
     final ModelId id;
@@ -108,5 +111,12 @@ final class ModelGate {
             return late;
         });
         return overdue;
+    }
+
+    /** The refusal while the load backoff blocks: the last load's reason, and when the next attempt may come. */
+    TorporException loadFailure(Instant now) {
+        Duration wait = backoff.remaining(now);
+        return new ModelLoadFailed("model " + id + " failed to load: " + backoff.lastReason()
+                + " (next attempt in " + Math.max(1, (wait.toMillis() + 999) / 1000) + " s)", wait);
     }
 }
