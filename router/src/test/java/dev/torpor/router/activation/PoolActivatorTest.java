@@ -146,6 +146,8 @@ class PoolActivatorTest {
         assertThat(newest.awaitStoppedQuietly()).isTrue();
         assertThat(busy.isStopped()).isFalse();
         assertThat(busyFirst.result()).isNotDone();
+        // The stopper thread forgets a stopped instance just after its stop returns: wait for that, too.
+        eventually(() -> activator.poolState().instances().size() == 1);
         assertThat(activator.poolState().instances()).hasSize(1);
         busy.answerOne();
         assertThat(busyFirst.result()).isCompleted();
