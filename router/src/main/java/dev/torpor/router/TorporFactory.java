@@ -29,6 +29,7 @@ import dev.torpor.router.model.ModelConfigs;
 import dev.torpor.router.model.WarmInstances;
 import dev.torpor.store.ArchiveLimits;
 import dev.torpor.store.FileSystemModelStore;
+import dev.torpor.store.ModelFormat;
 import dev.torpor.store.ModelStore;
 import io.micronaut.context.annotation.Bean;
 import io.micronaut.context.annotation.Factory;
@@ -117,14 +118,24 @@ public class TorporFactory {
 
     /**
      * ONNX Runtime directly, and DJL (TorchScript, DJL-format and ONNX-through-DJL models). DJL is made offline
-     * with its cache under the data dir before any DJL class starts, and the PyTorch engine (a one-time ~430 MB
-     * native unpack) starts in the background now, so that a user's first request does not pay for it.
+     * with its cache under the data dir before any DJL class starts. The PyTorch engine starts in the background
+     * now when its ~430 MB of native libraries are not unpacked yet (so a user's first request does not pay for
+     * the unpack) or when a published model needs it; otherwise it loads on first use (~0.6 s), and a router
+     * that serves only ONNX models does not carry libtorch (~350 MB of RSS).
      */
     @Singleton
-    BackendRegistry backends(TorporSettings settings) {
+    BackendRegistry backends(TorporSettings settings, ModelStore store) {
         Path djlCache = DjlEnvironment.prepare(settings.dataDir());
-        DjlEnvironment.warmUpInBackground(djlCache);
+        if (!DjlEnvironment.isUnpacked(djlCache) || servesPyTorch(store)) {
+            DjlEnvironment.warmUpInBackground(djlCache);
+        }
         return new BackendRegistry(List.of(new OnnxBackend(), new DjlBackend()));
+    }
+
+    private static boolean servesPyTorch(ModelStore store) {
+        return store.names().stream().flatMap(name -> store.versions(name).stream()).anyMatch(manifest ->
+                manifest.format() == ModelFormat.TORCHSCRIPT
+                        || (manifest.format() == ModelFormat.DJL && !"OnnxRuntime".equalsIgnoreCase(manifest.engine())));
     }
 
     @Singleton

@@ -47,6 +47,22 @@ public final class DjlEnvironment {
         return cache.toAbsolutePath();
     }
 
+    /**
+     * Whether PyTorch's native libraries are already unpacked in {@code cache} (a later start then loads them
+     * in well under a second, so warming the engine up front is only worth it the first time).
+     */
+    public static boolean isUnpacked(Path cache) {
+        Path pytorch = cache.resolve("pytorch");
+        if (!Files.isDirectory(pytorch)) {
+            return false;
+        }
+        try (Stream<Path> files = Files.walk(pytorch)) {
+            return files.anyMatch(file -> file.getFileName().toString().startsWith("libtorch_cpu"));
+        } catch (IOException unreadable) {
+            return false;
+        }
+    }
+
     private static String setIfAbsent(String key, String value) {
         String env = System.getenv(key);
         if (env != null && !env.isBlank() && System.getProperty(key) == null) {
