@@ -2,7 +2,11 @@ package dev.torpor.router;
 
 import dev.torpor.function.BackendRegistry;
 import dev.torpor.function.json.InferenceRequestDecoder;
+import ai.onnxruntime.OrtEnvironment;
 import dev.torpor.function.onnx.OnnxBackend;
+import dev.torpor.function.onnx.OrtModelCache;
+import dev.torpor.pool.process.ProcessLauncher;
+import dev.torpor.pool.process.ProcessSettings;
 import dev.torpor.pool.Device;
 import dev.torpor.pool.InProcessLauncher;
 import dev.torpor.pool.Launcher;
@@ -89,13 +93,35 @@ public class TorporFactory {
     }
 
     @Singleton
-    BackendRegistry backends() {
-        return new BackendRegistry(List.of(new OnnxBackend()));
+    BackendRegistry backends(TorporSettings settings) {
+        // Loads, in-process or in function processes, share ORT's optimized-model cache in the data dir.
+        return new BackendRegistry(List.of(new OnnxBackend(OrtEnvironment.getEnvironment(),
+                new OrtModelCache(settings.ortCacheDir()))));
+    }
+
+    // ---- function instances: in the router's JVM, or each in its own function process ----
+
+    @Singleton
+    ProcessSettings processSettings(TorporSettings settings,
+                                    @Value("${torpor.process.warm-pool-size:1}") int warmPoolSize,
+                                    @Value("${torpor.process.overhead-mb:256}") long overheadMb,
+                                    @Value("${torpor.process.pool-heap-mb:256}") long poolHeapMb,
+                                    @Value("${torpor.process.health-timeout-seconds:10}") long healthTimeoutSeconds,
+                                    @Value("${torpor.process.java:}") String java,
+                                    @Value("${torpor.process.jvm-options:}") String jvmOptions) {
+        ProcessSettings defaults = ProcessSettings.defaults(settings.dataDir());
+        return new ProcessSettings(java.isBlank() ? defaults.javaCommand() : java, defaults.classPath(),
+                settings.dataDir(), warmPoolSize, poolHeapMb, overheadMb, defaults.healthInterval(),
+                Duration.ofSeconds(healthTimeoutSeconds), defaults.startTimeout(),
+                jvmOptions.isBlank() ? List.of() : List.of(jvmOptions.trim().split("\\s+")));
     }
 
     @Singleton
-    Launcher launcher(BackendRegistry backends, Clock clock) {
-        return new InProcessLauncher(backends, clock);
+    @Bean(preDestroy = "close")
+    Launcher launcher(TorporSettings settings, BackendRegistry backends, Clock clock,
+                      jakarta.inject.Provider<ProcessSettings> processSettings) {
+        return settings.launcher().equals("process") ? new ProcessLauncher(processSettings.get(), clock)
+                : new InProcessLauncher(backends, clock);
     }
 
     @Singleton
