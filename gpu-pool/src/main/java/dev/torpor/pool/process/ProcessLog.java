@@ -34,7 +34,7 @@ public final class ProcessLog {
 
     /** A line from the router about the process (its death, a kill), kept with the process's own lines. */
     void note(String line) {
-        LOG.log(System.Logger.Level.WARNING, "[{0}] {1}", owner, line);
+        LOG.log(System.Logger.Level.INFO, "[{0}] [torpor] {1}", owner, line);
         append("[torpor] " + line);
     }
 

@@ -106,8 +106,7 @@ final class RemoteFunctionInstance implements FunctionInstance {
                         String timings = "pid " + process.pid() + " ready: process start " + ms(hello.spawnToHelloNanos())
                                 + " ms (of which ONNX Runtime init " + ms(hello.ortInitNanos()) + " ms), acquire "
                                 + ms(acquired - begin) + " ms, model load " + took.toMillis() + " ms";
-                        process.log().note(timings);
-                        LOG.log(System.Logger.Level.INFO, "instance {0}: {1}", id(), timings);
+                        process.log().note(timings); // also goes to the router's log, with the instance id
                         return process;
                     });
         });
