@@ -111,7 +111,8 @@ public final class OnnxBackend implements Backend {
                     + manifest.format().wireName() + ", engine " + manifest.engine() + ")");
         }
         try {
-            if (cache != null) {
+            // The cache is derived data: a version whose artifact is gone (a disk fault) must not load from it.
+            if (cache != null && Files.isReadable(artifact)) {
                 OrtSession cached = openCached(manifest, artifact, options, label);
                 if (cached != null) {
                     return new OnnxSession(env, cached, label);
