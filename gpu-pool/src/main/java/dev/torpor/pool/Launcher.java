@@ -6,10 +6,15 @@ import dev.torpor.function.FunctionInstance;
  * Starts function instances somewhere: in the router's JVM, in a child process, later in a pod. The
  * returned instance is COLD; the caller loads it. Implementations are thread-safe.
  */
-public interface Launcher {
+public interface Launcher extends AutoCloseable {
 
     /** A short name for configuration and logs ({@code in-process}, {@code process}). */
     String name();
 
     FunctionInstance launch(LaunchSpec spec);
+
+    /** Stops whatever the launcher runs on its own (function processes, a warm pool). Idempotent. */
+    @Override
+    default void close() {
+    }
 }

@@ -8,7 +8,7 @@ import java.util.Optional;
  * {@link #retryAfter()}, which the edge sends as {@code Retry-After}.
  */
 public abstract sealed class RetryLater extends TorporException
-        permits QueueFull, ModelLoadFailed, CapacityExhausted, ShuttingDown {
+        permits QueueFull, ModelLoadFailed, CapacityExhausted, ShuttingDown, InstanceCrashed {
     private final Duration retryAfter;
 
     /** @param retryAfter how long to wait, or null when there is no useful hint */

@@ -5,6 +5,10 @@ import dev.torpor.function.djl.DjlBackend;
 import dev.torpor.function.djl.DjlEnvironment;
 import dev.torpor.function.json.InferenceRequestDecoder;
 import dev.torpor.function.onnx.OnnxBackend;
+import dev.torpor.function.OrtEnvironments;
+import dev.torpor.function.onnx.OrtModelCache;
+import dev.torpor.pool.process.ProcessLauncher;
+import dev.torpor.pool.process.ProcessSettings;
 import dev.torpor.pool.Device;
 import dev.torpor.pool.DeviceProbe;
 import dev.torpor.pool.FakeDeviceProbe;
@@ -129,7 +133,9 @@ public class TorporFactory {
         if (!DjlEnvironment.isUnpacked(djlCache) || servesPyTorch(store)) {
             DjlEnvironment.warmUpInBackground(djlCache);
         }
-        return new BackendRegistry(List.of(new OnnxBackend(), new DjlBackend()));
+        // Loads, in-process or in function processes, share ORT's optimized-model cache in the data dir.
+        return new BackendRegistry(List.of(new OnnxBackend(OrtEnvironments.shared(),
+                new OrtModelCache(settings.ortCacheDir())), new DjlBackend()));
     }
 
     private static boolean servesPyTorch(ModelStore store) {
@@ -138,9 +144,29 @@ public class TorporFactory {
                         || (manifest.format() == ModelFormat.DJL && !"OnnxRuntime".equalsIgnoreCase(manifest.engine())));
     }
 
+    // ---- function instances: in the router's JVM, or each in its own function process ----
+
     @Singleton
-    Launcher launcher(BackendRegistry backends, Clock clock) {
-        return new InProcessLauncher(backends, clock);
+    ProcessSettings processSettings(TorporSettings settings,
+                                    @Value("${torpor.process.warm-pool-size:1}") int warmPoolSize,
+                                    @Value("${torpor.process.overhead-mb:256}") long overheadMb,
+                                    @Value("${torpor.process.pool-heap-mb:256}") long poolHeapMb,
+                                    @Value("${torpor.process.health-timeout-seconds:10}") long healthTimeoutSeconds,
+                                    @Value("${torpor.process.java:}") String java,
+                                    @Value("${torpor.process.jvm-options:}") String jvmOptions) {
+        ProcessSettings defaults = ProcessSettings.defaults(settings.dataDir());
+        return new ProcessSettings(java.isBlank() ? defaults.javaCommand() : java, defaults.classPath(),
+                settings.dataDir(), warmPoolSize, poolHeapMb, overheadMb, defaults.healthInterval(),
+                Duration.ofSeconds(healthTimeoutSeconds), defaults.startTimeout(),
+                jvmOptions.isBlank() ? List.of() : List.of(jvmOptions.trim().split("\\s+")));
+    }
+
+    @Singleton
+    @Bean(preDestroy = "close")
+    Launcher launcher(TorporSettings settings, BackendRegistry backends, Clock clock,
+                      jakarta.inject.Provider<ProcessSettings> processSettings) {
+        return settings.launcher().equals("process") ? new ProcessLauncher(processSettings.get(), clock)
+                : new InProcessLauncher(backends, clock);
     }
 
     /** How GPUs are found: once, at start-up. */

@@ -41,9 +41,9 @@ public record TorporSettings(
         if (defaultIdleTimeout.isNegative() || defaultIdleTimeout.isZero()) {
             throw new IllegalArgumentException("TORPOR_DEFAULT_IDLE_TIMEOUT_SECONDS must be at least 1");
         }
-        if (!launcher.equals("in-process")) {
-            throw new IllegalArgumentException("TORPOR_LAUNCHER must be 'in-process' (function processes come with the"
-                    + " process launcher); got '" + launcher + "'");
+        if (!launcher.equals("in-process") && !launcher.equals("process")) {
+            throw new IllegalArgumentException("TORPOR_LAUNCHER must be 'process' (each instance in its own function"
+                    + " process) or 'in-process' (instances in the router's JVM); got '" + launcher + "'");
         }
         if (cpuMemoryMb < 1) {
             throw new IllegalArgumentException("TORPOR_CPU_MEMORY_MB must be at least 1, got " + cpuMemoryMb);
@@ -63,6 +63,11 @@ public record TorporSettings(
 
     public long maxRequestBytes() {
         return maxRequestMb * 1024 * 1024;
+    }
+
+    /** ONNX Runtime's optimized-model cache (graph-optimized models in ORT format). */
+    public Path ortCacheDir() {
+        return dataDir.resolve("cache").resolve("ort");
     }
 
     public Path modelsDir() {

@@ -15,6 +15,8 @@ import dev.torpor.store.ModelDescriptor;
 import dev.torpor.store.ModelFormat;
 import dev.torpor.store.ModelManifest;
 import dev.torpor.store.Signature;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 
@@ -30,22 +32,35 @@ import java.time.Duration;
  * a scalar, so such a model is described as taking scalars.
  */
 public final class OnnxBackend implements Backend {
+    private static final System.Logger LOG = System.getLogger(OnnxBackend.class.getName());
     public static final String NAME = "onnxruntime";
     /** The engine name {@code model.json} uses for ONNX Runtime. */
     public static final String ENGINE = "OnnxRuntime";
     /** How long a client should wait after a failed load; loads that failed once rarely succeed at once. */
     static final Duration LOAD_RETRY_AFTER = Duration.ofSeconds(10);
 
-    private final OrtEnvironment env;
+    /** The only execution provider this build uses; part of the optimized-model cache key. */
+    static final String EXECUTION_PROVIDER = "cpu";
 
-    /** A backend on ORT's process-wide environment (see {@link OrtEnvironments}: shared with DJL). */
+    private final OrtEnvironment env;
+    private final OrtModelCache cache;
+
+    /** A backend on ORT's process-wide environment (see {@link OrtEnvironments}: shared with DJL), without an optimized-model cache. */
     public OnnxBackend() {
-        this(OrtEnvironments.shared());
+        this(OrtEnvironments.shared(), null);
     }
 
     /** A backend on {@code env}, which must stay open as long as the backend's sessions. */
     public OnnxBackend(OrtEnvironment env) {
+        this(env, null);
+    }
+
+    /**
+     * @param cache where graph-optimized models are kept in ORT format, or null to optimize on every load
+     */
+    public OnnxBackend(OrtEnvironment env, OrtModelCache cache) {
         this.env = env;
+        this.cache = cache;
     }
 
     @Override
@@ -84,7 +99,8 @@ public final class OnnxBackend implements Backend {
     }
 
     /**
-     * Creates a fully optimized session with the model config's thread counts.
+     * Creates a fully optimized session with the model config's thread counts. With a cache, the first load
+     * saves ORT's optimized graph in ORT format and later loads read it back with optimizations off.
      *
      * @throws ModelLoadFailed with ORT's message when ORT cannot create the session
      */
@@ -95,15 +111,22 @@ public final class OnnxBackend implements Backend {
             throw new IllegalArgumentException("the " + NAME + " backend cannot serve " + label + " ("
                     + manifest.format().wireName() + ", engine " + manifest.engine() + ")");
         }
-        try (SessionOptions sessionOptions = new SessionOptions()) {
-            sessionOptions.setOptimizationLevel(OptLevel.ALL_OPT);
-            sessionOptions.setIntraOpNumThreads(options.intraOpThreads());
-            sessionOptions.setInterOpNumThreads(options.interOpThreads());
-            if (options.onGpu()) {
-                useCuda(sessionOptions, options.gpuDevice(), label);
+        try {
+            // The cache is derived data: a version whose artifact is gone (a disk fault) must not load from it.
+            // GPU sessions skip it: the cached graph is optimized for the CPU provider.
+            if (cache != null && !options.onGpu() && Files.isReadable(artifact)) {
+                OrtSession cached = openCached(manifest, artifact, options, label);
+                if (cached != null) {
+                    return new OnnxSession(env, cached, label);
+                }
             }
-            // ORT copies the options into the native session, so closing them here is safe.
-            return new OnnxSession(env, env.createSession(artifact.toString(), sessionOptions), label);
+            try (SessionOptions sessionOptions = optimizing(options)) {
+                if (options.onGpu()) {
+                    useCuda(sessionOptions, options.gpuDevice(), label);
+                }
+                // ORT copies the options into the native session, so closing them here is safe.
+                return new OnnxSession(env, env.createSession(artifact.toString(), sessionOptions), label);
+            }
         } catch (OrtException e) {
             throw new ModelLoadFailed("ONNX Runtime cannot load " + label + ": "
                     + withoutPath(OrtErrors.message(e), artifact), LOAD_RETRY_AFTER, e);
@@ -123,6 +146,70 @@ public final class OnnxBackend implements Backend {
             throw new ModelLoadFailed("ONNX Runtime's CUDA execution provider cannot start " + label + " on gpu:" + index
                     + ": " + unavailable.getMessage() + " (GPU execution needs the onnxruntime_gpu build: mvn -Pgpu,"
                     + " and CUDA on the machine)", LOAD_RETRY_AFTER, unavailable);
+        }
+    }
+
+    private SessionOptions optimizing(RuntimeOptions options) throws OrtException {
+        SessionOptions sessionOptions = new SessionOptions();
+        sessionOptions.setOptimizationLevel(OptLevel.ALL_OPT);
+        sessionOptions.setIntraOpNumThreads(options.intraOpThreads());
+        sessionOptions.setInterOpNumThreads(options.interOpThreads());
+        return sessionOptions;
+    }
+
+    /**
+     * Loads the cached ORT-format graph, or optimizes the model once and saves it there. Returns null when
+     * the cache cannot help (a write failed); the caller then loads the model the plain way.
+     */
+    private OrtSession openCached(ModelManifest manifest, Path artifact, RuntimeOptions options, String label)
+            throws OrtException {
+        String settings = "opt=all,intra=" + options.intraOpThreads() + ",inter=" + options.interOpThreads();
+        Path entry = cache.entry(manifest, env.getVersion(), EXECUTION_PROVIDER, settings);
+        if (Files.isRegularFile(entry)) {
+            try (SessionOptions fromCache = new SessionOptions()) {
+                fromCache.setOptimizationLevel(OptLevel.NO_OPT);
+                fromCache.setIntraOpNumThreads(options.intraOpThreads());
+                fromCache.setInterOpNumThreads(options.interOpThreads());
+                fromCache.addConfigEntry("session.load_model_format", "ORT");
+                return env.createSession(entry.toString(), fromCache);
+            } catch (OrtException unreadable) {
+                LOG.log(System.Logger.Level.WARNING, "optimized-model cache entry {0} for {1} is unusable ({2});"
+                        + " optimizing again", entry.getFileName(), label, OrtErrors.message(unreadable));
+                deleteQuietly(entry);
+            }
+        }
+        Path temporary;
+        try {
+            temporary = cache.temporaryFor(entry);
+        } catch (IOException unwritable) {
+            LOG.log(System.Logger.Level.WARNING, "optimized-model cache {0} is not writable: {1}", cache.dir(),
+                    unwritable.getMessage());
+            return null;
+        }
+        OrtSession session;
+        try (SessionOptions saving = optimizing(options)) {
+            saving.setOptimizedModelFilePath(temporary.toString());
+            saving.addConfigEntry("session.save_model_format", "ORT");
+            session = env.createSession(artifact.toString(), saving);
+        } catch (OrtException cannotSave) {
+            deleteQuietly(temporary);
+            throw cannotSave;
+        }
+        try {
+            cache.publish(temporary, entry);
+        } catch (IOException notPublished) {
+            deleteQuietly(temporary);
+            LOG.log(System.Logger.Level.WARNING, "could not keep the optimized model of {0}: {1}", label,
+                    notPublished.getMessage());
+        }
+        return session;
+    }
+
+    private static void deleteQuietly(Path file) {
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException ignored) {
+            // a leftover temporary file costs disk space only
         }
     }
 

@@ -46,7 +46,7 @@ final class ChildRouter implements AutoCloseable {
      * that was free a moment ago) and TORPOR_DEFAULT_IDLE_TIMEOUT_SECONDS=300, so nothing scales to zero on its
      * own during the bench. The child runs on the same JDK as the bench, with no extra JVM options.
      */
-    static ChildRouter start(Path jar) throws IOException {
+    static ChildRouter start(Path jar, String launcher, int warmPool) throws IOException {
         if (!Files.isRegularFile(jar)) {
             throw new IllegalArgumentException("no router jar at " + jar + " (build it: mvn -B -q -DskipTests package)");
         }
@@ -62,6 +62,8 @@ final class ChildRouter implements AutoCloseable {
         builder.environment().put("TORPOR_HOST", "127.0.0.1");
         builder.environment().put("TORPOR_PORT", Integer.toString(port));
         builder.environment().put("TORPOR_DEFAULT_IDLE_TIMEOUT_SECONDS", "300");
+        builder.environment().put("TORPOR_LAUNCHER", launcher);
+        builder.environment().put("TORPOR_WARM_POOL_SIZE", Integer.toString(warmPool));
         return new ChildRouter(builder.start(), workDir, log, port);
     }
 
@@ -106,8 +108,23 @@ final class ChildRouter implements AutoCloseable {
         throw new IllegalStateException("Torpor was not ready within " + timeout + "\n" + logTail());
     }
 
+    /** RSS and peak of the router plus its function processes (summed over the router's descendants). */
     ProcStatus status() {
-        return ProcStatus.read(process.pid());
+        ProcStatus total = ProcStatus.read(process.pid());
+        for (ProcessHandle child : process.descendants().toList()) {
+            try {
+                ProcStatus one = ProcStatus.read(child.pid());
+                total = new ProcStatus(total.rssKb() + one.rssKb(), total.hwmKb() + one.hwmKb());
+            } catch (IllegalStateException gone) {
+                // exited between listing and reading
+            }
+        }
+        return total;
+    }
+
+    /** How many function processes the router has now. */
+    long functionProcesses() {
+        return process.descendants().count();
     }
 
     /**

@@ -6,10 +6,13 @@ import java.nio.file.Path;
  * Command line: {@code --jar PATH} (router jar, default router/target/torpor.jar), {@code --model PATH} (Silero
  * VAD, default samples/.cache/models/silero_vad.onnx), {@code --requests N} timed calls per phase (default 5000),
  * {@code --warmup N} untimed calls before each phase (default 2000), {@code --cold-rounds N} (default 10),
- * {@code --out FILE} also write the report there, {@code --keep} keep the child's temp dir and log.
+ * {@code --out FILE} also write the report there, {@code --keep} keep the child's temp dir and log,
+ * {@code --launcher in-process|process} (TORPOR_LAUNCHER of the child), {@code --warm-pool N}
+ * (TORPOR_WARM_POOL_SIZE, for the process launcher).
  * Relative paths are resolved against the working directory (samples/bench.sh runs from the repository root).
  */
-record Options(Path jar, Path model, int requests, int warmup, int coldRounds, Path out, boolean keep) {
+record Options(Path jar, Path model, int requests, int warmup, int coldRounds, Path out, boolean keep,
+               String launcher, int warmPool) {
 
     static Options parse(String[] args) {
         Path jar = Path.of("router/target/torpor.jar");
@@ -19,6 +22,8 @@ record Options(Path jar, Path model, int requests, int warmup, int coldRounds, P
         int coldRounds = 10;
         Path out = null;
         boolean keep = false;
+        String launcher = "in-process";
+        int warmPool = 1;
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
             switch (arg) {
@@ -29,9 +34,11 @@ record Options(Path jar, Path model, int requests, int warmup, int coldRounds, P
                 case "--cold-rounds" -> coldRounds = positive(value(args, ++i, arg), arg);
                 case "--out" -> out = Path.of(value(args, ++i, arg));
                 case "--keep" -> keep = true;
+                case "--launcher" -> launcher = value(args, ++i, arg);
+                case "--warm-pool" -> warmPool = Integer.parseInt(value(args, ++i, arg));
                 case "-h", "--help" -> {
                     System.out.println("usage: samples/bench.sh [--jar PATH] [--model PATH] [--requests N] "
-                            + "[--warmup N] [--cold-rounds N] [--out FILE] [--keep]");
+                            + "[--warmup N] [--cold-rounds N] [--out FILE] [--keep] [--launcher in-process|process] [--warm-pool N]");
                     System.exit(0);
                 }
                 default -> throw new IllegalArgumentException("unknown option " + arg + " (try --help)");
@@ -40,13 +47,13 @@ record Options(Path jar, Path model, int requests, int warmup, int coldRounds, P
         if (warmup < 0) {
             throw new IllegalArgumentException("--warmup must be >= 0");
         }
-        return new Options(jar, model, requests, warmup, coldRounds, out, keep);
+        return new Options(jar, model, requests, warmup, coldRounds, out, keep, launcher, warmPool);
     }
 
     /** The options that decide the numbers, spelled out, for the "reproduce with" line. */
     String arguments() {
         return "--jar " + jar + " --model " + model + " --requests " + requests + " --warmup " + warmup
-                + " --cold-rounds " + coldRounds;
+                + " --cold-rounds " + coldRounds + " --launcher " + launcher + " --warm-pool " + warmPool;
     }
 
     private static String value(String[] args, int i, String option) {

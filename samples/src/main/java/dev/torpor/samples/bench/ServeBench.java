@@ -53,7 +53,7 @@ public final class ServeBench {
         progress("floor: ONNX Runtime direct, %d warm-up + %d timed calls", options.warmup(), options.requests());
         DirectOrt.Result floor = DirectOrt.measure(options.model(), input, options.warmup(), options.requests());
 
-        ChildRouter child = ChildRouter.start(options.jar());
+        ChildRouter child = ChildRouter.start(options.jar(), options.launcher(), options.warmPool());
         boolean ok = false;
         try {
             progress("torpor: started pid %d on %s, log %s", child.pid(), child.base(), child.log());

@@ -1,0 +1,394 @@
+package dev.torpor.pool.process;
+
+import dev.torpor.error.EngineFailure;
+import dev.torpor.error.InstanceCrashed;
+import dev.torpor.error.ModelLoadFailed;
+import dev.torpor.function.InferenceOutcome;
+import dev.torpor.function.InferenceRequest;
+import dev.torpor.function.RunControl;
+import dev.torpor.function.host.Frame;
+import dev.torpor.function.host.FrameChannel;
+import dev.torpor.function.host.Wire;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * One function process as the router sees it: the child JVM, its socket and the requests in flight on it.
+ * A reader thread takes the process's answers off the socket and completes their futures on the
+ * launcher's completion threads (never on the reader, so that a completion that sends the next request
+ * can never stall the reading). When the socket ends — the process crashed, was killed or stopped — every
+ * request still in flight fails with {@link InstanceCrashed} naming the cause.
+ *
+ * <p>Thread-safe.
+ */
+final class HostProcess {
+    private static final AtomicLong SERIAL = new AtomicLong();
+    private static final Duration CRASH_RETRY = Duration.ofSeconds(1);
+    /** Answers from a function process are bounded: a frame claiming more is treated as a crash. */
+    private static final int MAX_ANSWER_BYTES = Integer.MAX_VALUE - 64;
+
+    /** What the process said when it connected; nanosecond timings. */
+    record Hello(long pid, String ortVersion, long ortInitNanos, long mainToHelloNanos, long spawnToHelloNanos) {
+    }
+
+    private final Process process;
+    private final ProcessLog log;
+    private final FrameChannel channel;
+    private final Executor completions;
+    private final Hello hello;
+    private final Map<Long, CompletableFuture<InferenceOutcome>> pending = new ConcurrentHashMap<>();
+    private final AtomicLong nextId = new AtomicLong(1);
+    private final CompletableFuture<Duration> loaded = new CompletableFuture<>();
+    private final CompletableFuture<String> death = new CompletableFuture<>();
+    private volatile boolean dead;
+    private volatile boolean stopping;
+    private volatile String killReason;
+    private volatile long memoryLimitMb;
+    private volatile long pingSentAt;
+    private volatile boolean pingOutstanding;
+
+    private HostProcess(Process process, ProcessLog log, FrameChannel channel, Executor completions, Hello hello) {
+        this.process = process;
+        this.log = log;
+        this.channel = channel;
+        this.completions = completions;
+        this.hello = hello;
+    }
+
+    /**
+     * Starts a function process and waits for its {@code HELLO}. Blocks: call it on a spawner thread.
+     *
+     * @param command the JVM's command line without the socket argument
+     */
+    static HostProcess start(List<String> command, Map<String, String> environment, Path socketDir,
+                             Duration startTimeout, ProcessLog log, Executor completions) throws IOException {
+        long begin = System.nanoTime();
+        Path socketPath = socketDir.resolve("h" + SERIAL.incrementAndGet() + ".sock");
+        Files.deleteIfExists(socketPath);
+        ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+        Process process = null;
+        try {
+            server.bind(UnixDomainSocketAddress.of(socketPath));
+            List<String> full = new ArrayList<>(command);
+            full.add(socketPath.toString());
+            ProcessBuilder builder = new ProcessBuilder(full).redirectErrorStream(true);
+            builder.environment().clear();
+            builder.environment().putAll(environment);
+            process = builder.start();
+            pumpOutput(process, log);
+            Process started = process;
+            // accept() has no timeout of its own: closing the server wakes it when the process dies or is late.
+            var watchdog = CompletableFuture.delayedExecutor(startTimeout.toMillis(), TimeUnit.MILLISECONDS);
+            CompletableFuture<Void> late = CompletableFuture.runAsync(() -> { }, watchdog);
+            late.thenRun(() -> closeQuietly(server));
+            started.onExit().thenRun(() -> closeQuietly(server));
+            SocketChannel socket;
+            try {
+                socket = server.accept();
+            } catch (IOException notConnected) {
+                throw new IOException(started.isAlive()
+                        ? "the function process did not connect within " + startTimeout.toSeconds() + " s"
+                        : "the function process exited with status " + started.waitFor() + " before it connected",
+                        notConnected);
+            } finally {
+                late.cancel(false);
+                closeQuietly(server);
+                Files.deleteIfExists(socketPath);
+            }
+            FrameChannel channel = new FrameChannel(socket, MAX_ANSWER_BYTES);
+            Frame first = channel.read();
+            if (first.type() != Frame.HELLO) {
+                throw new IOException("the function process did not start with HELLO");
+            }
+            ByteBuffer p = first.payload();
+            Hello hello = new Hello(p.getLong(), Wire.str(p), p.getLong(), p.getLong(), System.nanoTime() - begin);
+            HostProcess host = new HostProcess(started, log, channel, completions, hello);
+            Thread reader = new Thread(host::readLoop, "fn-reader-" + hello.pid());
+            reader.setDaemon(true);
+            reader.start();
+            return host;
+        } catch (IOException | RuntimeException failed) {
+            if (process != null) {
+                process.destroyForcibly();
+            }
+            throw failed instanceof IOException io ? io : new IOException(failed.getMessage(), failed);
+        } catch (InterruptedException interrupted) {
+            Thread.currentThread().interrupt();
+            if (process != null) {
+                process.destroyForcibly();
+            }
+            throw new IOException("interrupted while starting a function process", interrupted);
+        } finally {
+            closeQuietly(server);
+        }
+    }
+
+    private static void pumpOutput(Process process, ProcessLog log) {
+        Thread pump = new Thread(() -> {
+            try (BufferedReader lines = new BufferedReader(
+                    new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = lines.readLine()) != null) {
+                    log.add(line);
+                }
+            } catch (IOException ignored) {
+                // the process is gone
+            }
+        }, "fn-log-" + process.pid());
+        pump.setDaemon(true);
+        pump.start();
+    }
+
+    long pid() {
+        return process.pid();
+    }
+
+    Hello hello() {
+        return hello;
+    }
+
+    ProcessLog log() {
+        return log;
+    }
+
+    boolean isAlive() {
+        return !dead && process.isAlive();
+    }
+
+    /** Completes with the reason once the process has died (or stopped). */
+    CompletableFuture<String> death() {
+        return death;
+    }
+
+    void memoryLimitMb(long limit) {
+        this.memoryLimitMb = limit;
+    }
+
+    long memoryLimitMb() {
+        return memoryLimitMb;
+    }
+
+    /** Asks the process to load its model; completes with the load time the process measured. */
+    CompletableFuture<Duration> load(Wire.Load load) {
+        try {
+            channel.write(Wire.load(load));
+        } catch (IOException gone) {
+            // the reader sees the end of the socket and fails the load with the reason
+        }
+        return loaded;
+    }
+
+    /** Sends one request; the future completes with the outputs and the process's own compute time. */
+    CompletableFuture<InferenceOutcome> infer(InferenceRequest request, RunControl control) {
+        long id = nextId.getAndIncrement();
+        CompletableFuture<InferenceOutcome> answer = new CompletableFuture<>();
+        pending.put(id, answer);
+        if (dead && pending.remove(id) != null) {
+            answer.completeExceptionally(crashed(death.getNow("has died")));
+            return answer;
+        }
+        ByteBuffer frame;
+        try {
+            frame = Wire.request(id, request);
+        } catch (RuntimeException unencodable) {
+            pending.remove(id);
+            answer.completeExceptionally(new EngineFailure("cannot send the request: " + unencodable.getMessage()));
+            return answer;
+        }
+        control.onCancel(() -> {
+            if (pending.containsKey(id)) {
+                try {
+                    channel.write(Frame.CANCEL, id);
+                } catch (IOException gone) {
+                    // the process is dying; its requests fail with the reason
+                }
+            }
+        });
+        try {
+            channel.write(frame);
+        } catch (IOException gone) {
+            // the reader notices the end of the socket and fails this request with the reason
+        }
+        return answer;
+    }
+
+    /** One health round: kills a process that has not answered the previous ping or exceeds its memory. */
+    void check(Duration timeout, Executor writer) {
+        if (dead) {
+            return;
+        }
+        long now = System.nanoTime();
+        if (pingOutstanding && now - pingSentAt > timeout.toNanos()) {
+            kill("did not answer its health check within " + timeout.toMillis() + " ms");
+            return;
+        }
+        long limit = memoryLimitMb;
+        if (limit > 0) {
+            long rss = Rss.ofMb(process.pid());
+            if (rss > limit) {
+                kill("exceeded its memory limit: RSS " + rss + " MiB > " + limit + " MiB");
+                return;
+            }
+        }
+        if (!pingOutstanding) {
+            pingSentAt = now;
+            pingOutstanding = true;
+            writer.execute(() -> {
+                try {
+                    channel.write(Frame.PING, 0);
+                } catch (IOException gone) {
+                    // the reader handles the end
+                }
+            });
+        }
+    }
+
+    /** Kills the process at once (SIGKILL); in-flight requests fail with {@code reason}. */
+    void kill(String reason) {
+        if (killReason == null) {
+            killReason = reason;
+        }
+        if (!dead) {
+            log.note("killing pid " + process.pid() + ": it " + reason);
+        }
+        process.destroyForcibly();
+    }
+
+    /** Asks the process to finish its runs, close its session and exit; kills it after {@code grace}. */
+    void stop(Duration grace) {
+        stopping = true;
+        try {
+            channel.write(Frame.STOP, 0);
+            if (!process.waitFor(grace.toMillis(), TimeUnit.MILLISECONDS)) {
+                log.note("pid " + process.pid() + " did not stop within " + grace.toMillis() + " ms; killing it");
+                process.destroyForcibly();
+            }
+        } catch (IOException alreadyGone) {
+            process.destroyForcibly();
+        } catch (InterruptedException interrupted) {
+            Thread.currentThread().interrupt();
+            process.destroyForcibly();
+        }
+        closeQuietly(channel);
+    }
+
+    private void readLoop() {
+        try {
+            while (true) {
+                Frame frame = channel.read();
+                switch (frame.type()) {
+                    case Frame.RESULT -> {
+                        var answer = pending.remove(frame.id());
+                        if (answer != null) {
+                            long computeNanos = frame.payload().getLong();
+                            var outputs = Wire.tensors(frame.payload());
+                            completions.execute(() -> answer.complete(new InferenceOutcome(outputs, computeNanos)));
+                        }
+                    }
+                    case Frame.ERROR -> {
+                        var failure = Wire.error(frame.payload());
+                        if (frame.id() == 0) {
+                            completions.execute(() -> loaded.completeExceptionally(failure));
+                        } else {
+                            var answer = pending.remove(frame.id());
+                            if (answer != null) {
+                                completions.execute(() -> answer.completeExceptionally(failure));
+                            }
+                        }
+                    }
+                    case Frame.LOADED -> {
+                        long took = frame.payload().getLong();
+                        completions.execute(() -> loaded.complete(Duration.ofNanos(took)));
+                    }
+                    case Frame.PONG -> pingOutstanding = false;
+                    default -> throw new IOException("unexpected frame type " + frame.type());
+                }
+            }
+        } catch (IOException | RuntimeException ended) {
+            died(ended);
+        }
+    }
+
+    private void died(Exception ended) {
+        dead = true;
+        closeQuietly(channel);
+        String reason;
+        try {
+            if (!process.waitFor(2, TimeUnit.SECONDS)) {
+                if (killReason == null && !stopping) {
+                    killReason = "broke the protocol (" + ended.getMessage() + ")";
+                }
+                process.destroyForcibly();
+                process.waitFor(2, TimeUnit.SECONDS);
+            }
+            reason = killReason != null ? killReason : stopping ? "stopped" : describeExit(process.exitValue());
+        } catch (InterruptedException | IllegalThreadStateException unknown) {
+            reason = killReason != null ? killReason : "ended (" + ended.getMessage() + ")";
+        }
+        if (!stopping || killReason != null) {
+            log.note("pid " + process.pid() + " " + reason);
+        }
+        InstanceCrashed crash = crashed(reason);
+        List<CompletableFuture<InferenceOutcome>> failed = new ArrayList<>();
+        for (Long id : List.copyOf(pending.keySet())) {
+            var answer = pending.remove(id);
+            if (answer != null) {
+                failed.add(answer);
+            }
+        }
+        String finalReason = reason;
+        completions.execute(() -> {
+            failed.forEach(answer -> answer.completeExceptionally(crash));
+            loaded.completeExceptionally(new ModelLoadFailed("the function process " + finalReason, CRASH_RETRY));
+            death.complete(finalReason);
+        });
+    }
+
+    private InstanceCrashed crashed(String reason) {
+        return new InstanceCrashed("the function process of instance " + log.owner() + " (pid " + process.pid()
+                + ") " + reason + "; the next request starts a new one", CRASH_RETRY);
+    }
+
+    static String describeExit(int status) {
+        if (status > 128) {
+            int signal = status - 128;
+            String name = switch (signal) {
+                case 9 -> "SIGKILL";
+                case 6 -> "SIGABRT";
+                case 11 -> "SIGSEGV";
+                case 15 -> "SIGTERM";
+                case 7 -> "SIGBUS";
+                default -> "signal " + signal;
+            };
+            return "was killed by " + name + (signal == 9 ? " (killed from outside, or by the kernel's OOM killer)"
+                    : signal == 11 || signal == 6 || signal == 7 ? " (a native crash)" : "");
+        }
+        return "exited with status " + status;
+    }
+
+    private static void closeQuietly(AutoCloseable closeable) {
+        try {
+            closeable.close();
+        } catch (Exception ignored) {
+            // closing is best effort
+        }
+    }
+}

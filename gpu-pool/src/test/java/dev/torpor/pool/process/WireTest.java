@@ -1,0 +1,73 @@
+package dev.torpor.pool.process;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.torpor.error.BadInput;
+import dev.torpor.error.ModelLoadFailed;
+import dev.torpor.error.TorporException;
+import dev.torpor.function.InferenceRequest;
+import dev.torpor.function.Tensor;
+import dev.torpor.function.host.Frame;
+import dev.torpor.function.host.Wire;
+import dev.torpor.store.DataType;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class WireTest {
+
+    private static ByteBuffer payloadOf(ByteBuffer frame, byte type, long id) {
+        ByteBuffer b = frame.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+        assertThat(b.getInt()).isEqualTo(b.remaining());
+        assertThat(b.get()).isEqualTo(type);
+        assertThat(b.getLong()).isEqualTo(id);
+        return b.slice().order(ByteOrder.LITTLE_ENDIAN);
+    }
+
+    @Test
+    void everyDatatypeRoundTrips() {
+        List<Tensor> tensors = List.of(
+                new Tensor("f32", DataType.FP32, new long[] {2, 2}, new float[] {1.5f, -2f, Float.NaN, 0f}),
+                new Tensor("f64", DataType.FP64, new long[] {1}, new double[] {Math.PI}),
+                new Tensor("i64", DataType.INT64, new long[] {}, new long[] {16000}),
+                new Tensor("u64", DataType.UINT64, new long[] {1}, new long[] {-1L}),
+                new Tensor("i32", DataType.INT32, new long[] {3}, new int[] {1, -2, 3}),
+                new Tensor("i16", DataType.INT16, new long[] {1}, new short[] {-7}),
+                new Tensor("f16", DataType.FP16, new long[] {1}, new short[] {0x3c00}),
+                new Tensor("u8", DataType.UINT8, new long[] {2}, new byte[] {(byte) 255, 1}),
+                new Tensor("b", DataType.BOOL, new long[] {3}, new boolean[] {true, false, true}),
+                new Tensor("s", DataType.BYTES, new long[] {2}, new String[] {"héllo", ""}),
+                new Tensor("empty", DataType.FP32, new long[] {0, 3}, new float[0]));
+        InferenceRequest request = new InferenceRequest("id-1", tensors, List.of("out"));
+        ByteBuffer frame = Wire.request(7, request);
+        InferenceRequest back = Wire.request(payloadOf(frame, Frame.INFER, 7));
+        assertThat(back.id()).isEqualTo("id-1");
+        assertThat(back.inputs()).isEqualTo(tensors);
+        assertThat(back.requestedOutputs()).containsExactly("out");
+
+        ByteBuffer result = Wire.result(9, tensors, 1234);
+        ByteBuffer payload = payloadOf(result, Frame.RESULT, 9);
+        assertThat(payload.getLong()).isEqualTo(1234);
+        assertThat(Wire.tensors(payload)).isEqualTo(tensors);
+    }
+
+    @Test
+    void errorsKeepTheirKindMessageAndRetryHint() {
+        TorporException bad = Wire.error(payloadOf(Wire.error(3, new BadInput("wrong shape")), Frame.ERROR, 3));
+        assertThat(bad).isInstanceOf(BadInput.class).hasMessage("wrong shape");
+        TorporException load = Wire.error(payloadOf(
+                Wire.error(0, new ModelLoadFailed("nope", Duration.ofSeconds(10))), Frame.ERROR, 0));
+        assertThat(load).isInstanceOf(ModelLoadFailed.class).hasMessage("nope");
+        assertThat(load.retryAfter()).contains(Duration.ofSeconds(10));
+    }
+
+    @Test
+    void aCorruptLengthIsRefusedNotAllocated() {
+        ByteBuffer corrupt = ByteBuffer.allocate(64).order(ByteOrder.LITTLE_ENDIAN);
+        corrupt.putInt(-1).putInt(Integer.MAX_VALUE).flip();
+        assertThatThrownBy(() -> Wire.tensors(corrupt)).isInstanceOf(IllegalArgumentException.class);
+    }
+}

@@ -1,0 +1,242 @@
+package dev.torpor.function.host;
+
+import ai.onnxruntime.OrtEnvironment;
+import dev.torpor.error.ModelLoadFailed;
+import dev.torpor.function.Backend;
+import dev.torpor.function.BackendRegistry;
+import dev.torpor.function.InferenceRequest;
+import dev.torpor.function.RunControl;
+import dev.torpor.function.Session;
+import dev.torpor.function.onnx.OnnxBackend;
+import dev.torpor.function.onnx.OrtModelCache;
+import dev.torpor.store.ModelManifest;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The main of a function process: one model from the store, served to the router over a Unix domain
+ * socket with the binary {@link Frame} protocol. It starts model-less (so a warm pool can start it ahead
+ * of demand), initializes ONNX Runtime at once, connects to the router's socket and says {@code HELLO};
+ * then it loads the one model a {@code LOAD} names and answers {@code INFER}s on {@code concurrency}
+ * platform threads, reporting each run's compute time.
+ *
+ * <p>It exits when the router says {@code STOP}, when the socket closes, or when its standard input reaches
+ * end of file: the router holds the other end of that pipe, so even a router killed with SIGKILL leaves
+ * no function process behind.
+ *
+ * <p>Usage: {@code FunctionHost <socket path>}. Logs go to standard error, which the router captures.
+ */
+public final class FunctionHost {
+    private static final System.Logger LOG = System.getLogger(FunctionHost.class.getName());
+    /** Requests are bounded by the router (TORPOR_MAX_REQUEST_MB ≤ 2047); frames can't be larger anyway. */
+    private static final int MAX_FRAME = Integer.MAX_VALUE - 64;
+
+    private final FrameChannel channel;
+    private final OrtEnvironment env;
+    private final Map<Long, RunControl> running = new ConcurrentHashMap<>();
+    private volatile Session session;
+    private volatile ExecutorService workers;
+    private volatile String instanceId = "(warm)";
+
+    private FunctionHost(FrameChannel channel, OrtEnvironment env) {
+        this.channel = channel;
+        this.env = env;
+    }
+
+    public static void main(String[] args) throws Exception {
+        long mainAt = System.nanoTime();
+        if (args.length != 1) {
+            System.err.println("usage: FunctionHost <socket path>");
+            System.exit(2);
+        }
+        watchParent();
+        long ortBegin = System.nanoTime();
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        long ortInit = System.nanoTime() - ortBegin;
+        SocketChannel socket = SocketChannel.open(UnixDomainSocketAddress.of(Path.of(args[0])));
+        FrameChannel channel = new FrameChannel(socket, MAX_FRAME);
+        channel.write(new Wire.Out(64).i64(ProcessHandle.current().pid()).str(env.getVersion())
+                .i64(ortInit).i64(System.nanoTime() - mainAt).frame(Frame.HELLO, 0));
+        preload();
+        new FunctionHost(channel, env).serve();
+    }
+
+    /** Exits when standard input ends: the router (our parent) is gone, however it died. */
+    private static void watchParent() {
+        Thread watcher = new Thread(() -> {
+            InputStream in = System.in;
+            byte[] sink = new byte[256];
+            try {
+                while (in.read(sink) >= 0) {
+                    // the router never writes; anything read is ignored
+                }
+            } catch (IOException ignored) {
+                // a broken pipe means the same as end of file
+            }
+            System.err.println("function host: the router is gone, exiting");
+            Runtime.getRuntime().halt(3);
+        }, "parent-watch");
+        watcher.setDaemon(true);
+        watcher.start();
+    }
+
+    private void serve() {
+        try {
+            while (true) {
+                Frame frame = channel.read();
+                switch (frame.type()) {
+                    case Frame.LOAD -> startLoad(frame.payload());
+                    case Frame.INFER -> submit(frame.id(), frame.payload());
+                    case Frame.CANCEL -> {
+                        RunControl control = running.get(frame.id());
+                        if (control != null) {
+                            control.cancel();
+                        }
+                    }
+                    case Frame.PING -> channel.write(Frame.PONG, frame.id());
+                    case Frame.STOP -> {
+                        stop();
+                        return;
+                    }
+                    default -> throw new IOException("unexpected frame type " + frame.type());
+                }
+            }
+        } catch (IOException | RuntimeException gone) {
+            System.err.println("function host " + instanceId + ": connection ended: " + gone.getMessage());
+            Runtime.getRuntime().halt(4);
+        }
+    }
+
+    private void startLoad(ByteBuffer payload) {
+        Wire.Load load = Wire.load(payload);
+        instanceId = load.instanceId();
+        Thread loader = new Thread(() -> load(load), "loader");
+        loader.setDaemon(true);
+        loader.start();
+    }
+
+    private void load(Wire.Load load) {
+        long begin = System.nanoTime();
+        try {
+            if (session != null) {
+                throw new ModelLoadFailed("this function process has already loaded a model", null);
+            }
+            ModelManifest manifest = load.manifest();
+            OrtModelCache cache = load.cacheDir() == null || load.cacheDir().isEmpty() ? null
+                    : new OrtModelCache(Path.of(load.cacheDir()));
+            Backend backend = new BackendRegistry(List.of(new OnnxBackend(env, cache)))
+                    .forModel(manifest.format(), manifest.engine());
+            Session opened = backend.open(manifest, load.artifact(), load.options());
+            AtomicInteger counter = new AtomicInteger();
+            workers = Executors.newFixedThreadPool(load.concurrency(), runnable -> {
+                Thread thread = new Thread(runnable, "fn-" + instanceId + "-" + counter.incrementAndGet());
+                thread.setDaemon(true);
+                return thread;
+            });
+            session = opened;
+            long took = System.nanoTime() - begin;
+            LOG.log(System.Logger.Level.INFO, "instance {0} loaded {1} in {2} ms", instanceId, manifest.id(),
+                    took / 1_000_000);
+            channel.write(new Wire.Out(16).i64(took).frame(Frame.LOADED, 0));
+        } catch (Exception | LinkageError failure) {
+            LOG.log(System.Logger.Level.WARNING, "instance {0} failed to load: {1}", instanceId, failure.toString());
+            try {
+                channel.write(Wire.error(0, failure instanceof ModelLoadFailed ? failure
+                        : new ModelLoadFailed("model failed to load: " + failure.getMessage(), null)));
+            } catch (IOException gone) {
+                Runtime.getRuntime().halt(4);
+            }
+        }
+    }
+
+    /**
+     * Loads and initializes the classes every load and run needs while the process waits in the pool, so
+     * that a cold start pays for the model only.
+     */
+    private static void preload() {
+        Thread preloader = new Thread(() -> {
+            for (String name : List.of("dev.torpor.function.onnx.OnnxBackend", "dev.torpor.function.onnx.OnnxSession",
+                    "dev.torpor.function.onnx.OnnxTensors", "dev.torpor.function.onnx.OnnxTypes",
+                    "dev.torpor.function.onnx.OrtErrors", "dev.torpor.function.onnx.OrtModelCache",
+                    "dev.torpor.function.BackendRegistry", "dev.torpor.function.RunControl",
+                    "dev.torpor.function.InferenceRequest", "dev.torpor.function.Tensor",
+                    "dev.torpor.store.ModelManifest", "dev.torpor.store.Signature", "dev.torpor.store.ModelFormat",
+                    "ai.onnxruntime.OrtSession", "ai.onnxruntime.OrtSession$SessionOptions",
+                    "ai.onnxruntime.OrtSession$RunOptions", "ai.onnxruntime.OrtSession$Result",
+                    "ai.onnxruntime.OnnxTensor", "ai.onnxruntime.TensorInfo", "ai.onnxruntime.NodeInfo",
+                    "java.security.MessageDigest", "java.util.HexFormat")) {
+                try {
+                    Class.forName(name, true, FunctionHost.class.getClassLoader());
+                } catch (ClassNotFoundException | LinkageError ignored) {
+                    // only a head start
+                }
+            }
+            try {
+                java.security.MessageDigest.getInstance("SHA-256").digest(new byte[1]);
+            } catch (java.security.NoSuchAlgorithmException ignored) {
+                // only a head start
+            }
+        }, "preload");
+        preloader.setDaemon(true);
+        preloader.setPriority(Thread.MIN_PRIORITY);
+        preloader.start();
+    }
+
+    private void submit(long id, ByteBuffer payload) throws IOException {
+        Session ready = session;
+        if (ready == null) {
+            channel.write(Wire.error(id, new dev.torpor.error.EngineFailure("no model is loaded in this process")));
+            return;
+        }
+        InferenceRequest request = Wire.request(payload);
+        RunControl control = new RunControl();
+        running.put(id, control);
+        workers.execute(() -> run(id, ready, request, control));
+    }
+
+    private void run(long id, Session ready, InferenceRequest request, RunControl control) {
+        ByteBuffer reply;
+        try {
+            long begin = System.nanoTime();
+            var outputs = ready.run(request, control);
+            reply = Wire.result(id, outputs, System.nanoTime() - begin);
+        } catch (RuntimeException failure) {
+            reply = Wire.error(id, failure);
+        } finally {
+            running.remove(id);
+        }
+        try {
+            channel.write(reply);
+        } catch (IOException gone) {
+            Runtime.getRuntime().halt(4);
+        }
+    }
+
+    private void stop() {
+        ExecutorService threads = workers;
+        if (threads != null) {
+            threads.shutdown();
+            try {
+                threads.awaitTermination(30, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        Session open = session;
+        if (open != null) {
+            open.close();
+        }
+        System.err.println("function host " + instanceId + ": stopped");
+        Runtime.getRuntime().halt(0);
+    }
+}

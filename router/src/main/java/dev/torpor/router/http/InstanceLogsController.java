@@ -1,0 +1,34 @@
+package dev.torpor.router.http;
+
+import dev.torpor.error.ModelNotFound;
+import dev.torpor.pool.Launcher;
+import dev.torpor.pool.process.ProcessLauncher;
+import io.micronaut.http.annotation.Controller;
+import io.micronaut.http.annotation.Get;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The captured output of a function process, by instance id ({@code GET /admin/instances/{id}/logs}): the
+ * last 1000 lines of the instance's process (and of the process it replaced after a crash), with the
+ * router's own notes about it (taken from the pool, ready with its timings, killed and why). The same
+ * lines go to the router's log, prefixed with the instance id. Only the process launcher captures logs.
+ */
+@Controller("/admin/instances")
+public class InstanceLogsController {
+    private final Launcher launcher;
+
+    InstanceLogsController(Launcher launcher) {
+        this.launcher = launcher;
+    }
+
+    @Get("/{id}/logs")
+    Map<String, Object> logs(String id) {
+        if (!(launcher instanceof ProcessLauncher processes)) {
+            throw new ModelNotFound("instance logs are captured for function processes only (TORPOR_LAUNCHER=process)");
+        }
+        List<String> lines = processes.logs(id)
+                .orElseThrow(() -> new ModelNotFound("no function process has served an instance '" + id + "'"));
+        return Map.of("instance", id, "lines", lines);
+    }
+}
