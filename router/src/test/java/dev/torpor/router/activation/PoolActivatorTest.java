@@ -190,6 +190,9 @@ class PoolActivatorTest {
         eventually(() -> launcher.launched.size() == 2);
         assertThat(launcher.specs.get(1).manifest().name()).isEqualTo("b");
         launcher.last().finishLoad(Duration.ofMillis(5));
+        // The launch ran on the stopper thread, which may register its load callback after finishLoad:
+        // then the dispatch happens there, a moment later.
+        eventually(() -> b.result().isDone());
         assertThat(b.result()).isCompleted();
         assertThat(c.result()).isNotDone();
     }
