@@ -4,20 +4,18 @@ import ai.djl.inference.Predictor;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.repository.zoo.ZooModel;
-import dev.torpor.error.BadInput;
 import dev.torpor.error.EngineFailure;
 import dev.torpor.error.RequestCancelled;
 import dev.torpor.error.TorporException;
 import dev.torpor.function.InferenceRequest;
 import dev.torpor.function.RunControl;
 import dev.torpor.function.Session;
+import dev.torpor.function.SessionChecks;
 import dev.torpor.function.Tensor;
 import dev.torpor.store.Signature;
 import dev.torpor.store.TensorSpec;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -63,8 +61,8 @@ final class DjlSession implements Session {
         if (closed.get()) {
             throw new EngineFailure("the DJL model for " + label + " is closed");
         }
-        checkInputs(request);
-        List<String> wanted = wantedOutputs(request);
+        SessionChecks.checkInputs(request, inputNames);
+        List<String> wanted = SessionChecks.wantedOutputs(request, outputNames);
         if (control.isCancelled()) {
             throw new RequestCancelled("cancelled before DJL started");
         }
@@ -106,31 +104,7 @@ final class DjlSession implements Session {
         return predictor;
     }
 
-    private void checkInputs(InferenceRequest request) {
-        for (Tensor tensor : request.inputs()) {
-            if (!inputNames.contains(tensor.name())) {
-                throw new BadInput("unknown input '" + tensor.name() + "'; the model's inputs are " + inputNames);
-            }
-        }
-        for (String name : inputNames) {
-            if (request.input(name).isEmpty()) {
-                throw new BadInput("missing input '" + name + "'");
-            }
-        }
-    }
 
-    private List<String> wantedOutputs(InferenceRequest request) {
-        if (request.requestedOutputs().isEmpty()) {
-            return outputNames;
-        }
-        Set<String> requested = new LinkedHashSet<>(request.requestedOutputs());
-        for (String name : requested) {
-            if (!outputNames.contains(name)) {
-                throw new BadInput("unknown output '" + name + "'; the model's outputs are " + outputNames);
-            }
-        }
-        return outputNames.stream().filter(requested::contains).toList();
-    }
 
     /** The signature the session serves. */
     Signature signature() {

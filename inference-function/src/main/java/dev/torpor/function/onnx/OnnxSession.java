@@ -6,19 +6,18 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.OrtSession.RunOptions;
-import dev.torpor.error.BadInput;
 import dev.torpor.error.EngineFailure;
 import dev.torpor.error.RequestCancelled;
 import dev.torpor.function.InferenceRequest;
 import dev.torpor.function.RunControl;
 import dev.torpor.function.Session;
+import dev.torpor.function.SessionChecks;
 import dev.torpor.function.Tensor;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -54,8 +53,8 @@ public final class OnnxSession implements Session {
         if (closed.get()) {
             throw new EngineFailure("the ONNX Runtime session for " + label + " is closed");
         }
-        checkInputs(request);
-        List<String> wanted = wantedOutputs(request);
+        SessionChecks.checkInputs(request, inputNames);
+        List<String> wanted = SessionChecks.wantedOutputs(request, outputNames);
         if (control.isCancelled()) {
             throw new RequestCancelled("cancelled before ONNX Runtime started");
         }
@@ -97,33 +96,7 @@ public final class OnnxSession implements Session {
     }
 
     /** ORT notices a missing input only inside the node that needs it, with a confusing message; check first. */
-    private void checkInputs(InferenceRequest request) {
-        for (Tensor tensor : request.inputs()) {
-            if (!inputNames.contains(tensor.name())) {
-                throw new BadInput("unknown input '" + tensor.name() + "'; the model's inputs are "
-                        + inputNames);
-            }
-        }
-        for (String name : inputNames) {
-            if (request.input(name).isEmpty()) {
-                throw new BadInput("missing input '" + name + "'");
-            }
-        }
-    }
 
-    /** The requested outputs in the model's order, or all of them when the request names none. */
-    private List<String> wantedOutputs(InferenceRequest request) {
-        if (request.requestedOutputs().isEmpty()) {
-            return outputNames;
-        }
-        Set<String> requested = new LinkedHashSet<>(request.requestedOutputs());
-        for (String name : requested) {
-            if (!outputNames.contains(name)) {
-                throw new BadInput("unknown output '" + name + "'; the model's outputs are " + outputNames);
-            }
-        }
-        return outputNames.stream().filter(requested::contains).toList();
-    }
 
     /** Frees the session's native memory. Harmless to call again. */
     @Override
