@@ -46,6 +46,8 @@ public final class Ledger implements AutoCloseable {
     public static final int DEFAULT_MAX_BATCH = 512;
     public static final int DEFAULT_MAX_ATTEMPTS = 3;
     public static final Duration DEFAULT_FIRST_BACKOFF = Duration.ofMillis(50);
+    /** The PostgreSQL advisory lock key that serializes ledger transactions (ASCII "torpor-L" as a long). */
+    static final long COMMIT_ORDER_LOCK = 0x746f72706f722d4cL;
 
     private record Pending(BillingRecord record, CompletableFuture<BillingRecord> future) {
     }
@@ -58,6 +60,7 @@ public final class Ledger implements AutoCloseable {
     private final Object acceptLock = new Object();
     private final Thread writer;
     private boolean closed; // guarded by acceptLock
+    private volatile Boolean postgres; // found from the first connection's metadata
 
     private final AtomicLong appended = new AtomicLong();
     private final AtomicLong committedBatches = new AtomicLong();
@@ -228,6 +231,15 @@ public final class Ledger implements AutoCloseable {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try (PreparedStatement ps = c.prepareStatement(BillingRows.INSERT)) {
+                if (isPostgres(c)) {
+                    // Commit order = seq order across every router sharing the database: no ledger transaction may
+                    // take a seq until the previous one has committed (and is visible; PostgreSQL releases
+                    // transaction locks after making the commit visible). See BillingQuery's paging guarantee.
+                    try (PreparedStatement lock = c.prepareStatement("SELECT pg_advisory_xact_lock(?)")) {
+                        lock.setLong(1, COMMIT_ORDER_LOCK);
+                        lock.execute();
+                    }
+                }
                 for (Pending p : batch) {
                     BillingRows.bind(ps, p.record());
                     ps.addBatch();
@@ -243,6 +255,15 @@ public final class Ledger implements AutoCloseable {
                 throw e;
             }
         }
+    }
+
+    private boolean isPostgres(Connection c) throws SQLException {
+        Boolean known = postgres;
+        if (known == null) {
+            known = c.getMetaData().getDatabaseProductName().toLowerCase(java.util.Locale.ROOT).contains("postgres");
+            postgres = known;
+        }
+        return known;
     }
 
     private void fail(List<Pending> batch, Throwable cause) {
