@@ -53,6 +53,7 @@ public final class Ledger implements AutoCloseable {
     }
 
     private final DataSource dataSource;
+    private final boolean discard;
     private final int maxBatch;
     private final int maxAttempts;
     private final Duration firstBackoff;
@@ -78,7 +79,20 @@ public final class Ledger implements AutoCloseable {
      * @param firstBackoff wait after the first failed try; doubled after each further one
      */
     public Ledger(DataSource dataSource, int maxBatch, int maxAttempts, Duration firstBackoff) {
-        this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
+        this(Objects.requireNonNull(dataSource, "dataSource"), maxBatch, maxAttempts, firstBackoff, false);
+    }
+
+    /**
+     * A ledger that writes nothing and completes every append at once: only for measuring what the ledger costs
+     * ({@code TORPOR_BILLING_LEDGER=off}, a benchmark switch; never for serving anyone who pays).
+     */
+    public static Ledger discarding() {
+        return new Ledger(null, 1, 1, Duration.ZERO, true);
+    }
+
+    private Ledger(DataSource dataSource, int maxBatch, int maxAttempts, Duration firstBackoff, boolean discard) {
+        this.dataSource = dataSource;
+        this.discard = discard;
         if (maxBatch < 1 || maxAttempts < 1 || firstBackoff.isNegative()) {
             throw new IllegalArgumentException("maxBatch and maxAttempts must be >= 1, firstBackoff >= 0");
         }
@@ -100,6 +114,9 @@ public final class Ledger implements AutoCloseable {
      */
     public CompletableFuture<BillingRecord> append(BillingRecord record) {
         Objects.requireNonNull(record, "record");
+        if (discard) {
+            return CompletableFuture.completedFuture(record);
+        }
         CompletableFuture<BillingRecord> future = new CompletableFuture<>();
         // The check and the enqueue are atomic with close(), so nothing can land behind END and be forgotten.
         synchronized (acceptLock) {
