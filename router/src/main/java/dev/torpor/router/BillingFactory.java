@@ -1,6 +1,9 @@
 package dev.torpor.router;
 
 import dev.torpor.router.billing.BillingSettings;
+import dev.torpor.router.billing.InstanceTimeBiller;
+import dev.torpor.router.billing.Ledger;
+import dev.torpor.router.billing.RecordIds;
 import dev.torpor.router.billing.PriceDocument;
 import dev.torpor.router.billing.PriceTable;
 import dev.torpor.router.billing.Prices;
@@ -40,6 +43,11 @@ public class BillingFactory {
         }
         return new BillingSettings(defaults, Duration.ofSeconds(intervalSeconds),
                 retentionDays <= 0 ? null : Duration.ofDays(retentionDays), ledger.equals("on"));
+    }
+
+    @Singleton
+    InstanceTimeBiller instanceTimeBiller(Ledger ledger, PriceTable prices, Clock clock, BillingSettings billing) {
+        return new InstanceTimeBiller(ledger, prices::current, new RecordIds(clock), billing.instanceTimeInterval());
     }
 
     /** The price table; {@link BillingSettings#defaultPrices} seeds version 1 on an empty table. */
