@@ -1,5 +1,6 @@
 package dev.torpor.router;
 
+import dev.torpor.router.billing.BillingRetention;
 import dev.torpor.router.billing.BillingSettings;
 import dev.torpor.router.billing.InstanceTimeBiller;
 import dev.torpor.router.billing.Ledger;
@@ -48,6 +49,11 @@ public class BillingFactory {
     @Singleton
     InstanceTimeBiller instanceTimeBiller(Ledger ledger, PriceTable prices, Clock clock, BillingSettings billing) {
         return new InstanceTimeBiller(ledger, prices::current, new RecordIds(clock), billing.instanceTimeInterval());
+    }
+
+    @Singleton
+    BillingRetention billingRetention(Database database, BillingSettings billing) {
+        return new BillingRetention(database.dataSource(), billing.retention());
     }
 
     /** The price table; {@link BillingSettings#defaultPrices} seeds version 1 on an empty table. */

@@ -3,6 +3,7 @@ package dev.torpor.router;
 import dev.torpor.function.InstanceState;
 import dev.torpor.router.activation.Activator;
 import dev.torpor.router.activation.InstanceView;
+import dev.torpor.router.billing.BillingRetention;
 import dev.torpor.router.billing.InstanceTimeBiller;
 import dev.torpor.router.billing.InstanceTimeBiller.Provisioned;
 import dev.torpor.router.billing.Ledger;
@@ -23,6 +24,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
+ * Billing's housekeeping thread. Once an hour, purges records past the retention period ({@link BillingRetention}).
  * Once a second, tells the {@link InstanceTimeBiller} which instances are provisioned capacity: per model version,
  * up to the model's {@code minInstances} READY instances (the longest-running first); instances the autoscaler
  * added above that are paid for by their requests. On shutdown it closes every open span before the ledger (injected
@@ -43,7 +45,17 @@ public class InstanceTimeTicker {
     });
 
     InstanceTimeTicker(InstanceTimeBiller biller, Activator activator, ModelCatalog catalog, Clock clock,
-                       Ledger ledger) {
+                       Ledger ledger, BillingRetention retention) {
+        timer.scheduleWithFixedDelay(() -> {
+            try {
+                long deleted = retention.purge(clock.instant());
+                if (deleted > 0) {
+                    LOG.info("billing retention: deleted {} records past the retention period", deleted);
+                }
+            } catch (RuntimeException failed) {
+                LOG.error("billing retention purge failed", failed);
+            }
+        }, 1, 60, TimeUnit.MINUTES);
         this.biller = biller;
         this.activator = activator;
         this.catalog = catalog;
