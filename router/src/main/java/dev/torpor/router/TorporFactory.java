@@ -24,6 +24,8 @@ import dev.torpor.router.activation.Reaper;
 import dev.torpor.router.billing.BillingQuery;
 import dev.torpor.router.billing.BillingSummary;
 import dev.torpor.router.billing.Ledger;
+import dev.torpor.router.billing.BillingSettings;
+import dev.torpor.router.billing.PriceTable;
 import dev.torpor.router.billing.RecordIds;
 import dev.torpor.router.db.Database;
 import dev.torpor.router.http.InferenceService;
@@ -231,8 +233,8 @@ public class TorporFactory {
 
     @Singleton
     @Bean(preDestroy = "close")
-    Ledger ledger(Database database) {
-        return new Ledger(database.dataSource());
+    Ledger ledger(Database database, BillingSettings billing) {
+        return billing.enabled() ? new Ledger(database.dataSource()) : Ledger.discarding();
     }
 
     @Singleton
@@ -247,9 +249,9 @@ public class TorporFactory {
 
     @Singleton
     InferenceService inferenceService(ModelCatalog catalog, Activator activator, Ledger ledger, Clock clock,
-                                      TorporSettings settings,
+                                      TorporSettings settings, PriceTable prices,
                                       @Named(TaskExecutors.BLOCKING) ExecutorService responder) {
         return new InferenceService(catalog, activator, ledger, new RecordIds(clock), clock,
-                new InferenceRequestDecoder(), settings.maxRequestMb(), responder);
+                new InferenceRequestDecoder(), settings.maxRequestMb(), responder, prices::current);
     }
 }

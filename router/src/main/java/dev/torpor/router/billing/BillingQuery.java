@@ -24,10 +24,17 @@ import javax.sql.DataSource;
  * nor repeats a committed record, and {@code AUTOINCREMENT} never reuses a seq, even after deletions. Timestamps and
  * ids are not used for paging: records reach the ledger out of {@code startedAt} order.
  *
- * <p><b>Later (PostgreSQL with several routers):</b> sequence values are taken outside the commit order there, so a
- * reader can see seq 11 committed while 10 is still in flight; this guarantee then needs a single writer, a commit-
- * ordered key, or a cursor that stays behind the oldest open transaction. The cursor is versioned ({@code v1:}) so
- * such a change can coexist with cursors already handed out.
+ * <p><b>PostgreSQL (several routers, one database).</b> A sequence value is taken when a row is inserted, not when
+ * its transaction commits, so two concurrent transactions could commit in the other order, and a reader could see
+ * seq 11 while 10 is still to come. {@link Ledger} prevents this by assigning the order at commit: every ledger
+ * transaction first takes one transaction-scoped advisory lock ({@code pg_advisory_xact_lock}, the same key in every
+ * router) and holds it to its commit, so ledger transactions — from any router — take seqs and commit one at a
+ * time, and PostgreSQL makes a commit visible before it releases the lock. Commit order is again seq order, and the
+ * same argument holds. The cost is one lock per group commit (one batch of up to 512 records), not per record.
+ * Every writer of {@code billing_records} must go through {@link Ledger} (retention only deletes).
+ *
+ * <p>Retention deletes the oldest records; a client paging through a range that is being deleted simply does not see
+ * the deleted ones (nothing is repeated, and no later record is skipped).
  *
  * <p>Thread-safe: each call uses its own connection.
  */

@@ -46,11 +46,14 @@ public final class Ledger implements AutoCloseable {
     public static final int DEFAULT_MAX_BATCH = 512;
     public static final int DEFAULT_MAX_ATTEMPTS = 3;
     public static final Duration DEFAULT_FIRST_BACKOFF = Duration.ofMillis(50);
+    /** The PostgreSQL advisory lock key that serializes ledger transactions (ASCII "torpor-L" as a long). */
+    static final long COMMIT_ORDER_LOCK = 0x746f72706f722d4cL;
 
     private record Pending(BillingRecord record, CompletableFuture<BillingRecord> future) {
     }
 
     private final DataSource dataSource;
+    private final boolean discard;
     private final int maxBatch;
     private final int maxAttempts;
     private final Duration firstBackoff;
@@ -58,6 +61,7 @@ public final class Ledger implements AutoCloseable {
     private final Object acceptLock = new Object();
     private final Thread writer;
     private boolean closed; // guarded by acceptLock
+    private volatile Boolean postgres; // found from the first connection's metadata
 
     private final AtomicLong appended = new AtomicLong();
     private final AtomicLong committedBatches = new AtomicLong();
@@ -75,7 +79,20 @@ public final class Ledger implements AutoCloseable {
      * @param firstBackoff wait after the first failed try; doubled after each further one
      */
     public Ledger(DataSource dataSource, int maxBatch, int maxAttempts, Duration firstBackoff) {
-        this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
+        this(Objects.requireNonNull(dataSource, "dataSource"), maxBatch, maxAttempts, firstBackoff, false);
+    }
+
+    /**
+     * A ledger that writes nothing and completes every append at once: only for measuring what the ledger costs
+     * ({@code TORPOR_BILLING_LEDGER=off}, a benchmark switch; never for serving anyone who pays).
+     */
+    public static Ledger discarding() {
+        return new Ledger(null, 1, 1, Duration.ZERO, true);
+    }
+
+    private Ledger(DataSource dataSource, int maxBatch, int maxAttempts, Duration firstBackoff, boolean discard) {
+        this.dataSource = dataSource;
+        this.discard = discard;
         if (maxBatch < 1 || maxAttempts < 1 || firstBackoff.isNegative()) {
             throw new IllegalArgumentException("maxBatch and maxAttempts must be >= 1, firstBackoff >= 0");
         }
@@ -97,6 +114,9 @@ public final class Ledger implements AutoCloseable {
      */
     public CompletableFuture<BillingRecord> append(BillingRecord record) {
         Objects.requireNonNull(record, "record");
+        if (discard) {
+            return CompletableFuture.completedFuture(record);
+        }
         CompletableFuture<BillingRecord> future = new CompletableFuture<>();
         // The check and the enqueue are atomic with close(), so nothing can land behind END and be forgotten.
         synchronized (acceptLock) {
@@ -228,6 +248,15 @@ public final class Ledger implements AutoCloseable {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try (PreparedStatement ps = c.prepareStatement(BillingRows.INSERT)) {
+                if (isPostgres(c)) {
+                    // Commit order = seq order across every router sharing the database: no ledger transaction may
+                    // take a seq until the previous one has committed (and is visible; PostgreSQL releases
+                    // transaction locks after making the commit visible). See BillingQuery's paging guarantee.
+                    try (PreparedStatement lock = c.prepareStatement("SELECT pg_advisory_xact_lock(?)")) {
+                        lock.setLong(1, COMMIT_ORDER_LOCK);
+                        lock.execute();
+                    }
+                }
                 for (Pending p : batch) {
                     BillingRows.bind(ps, p.record());
                     ps.addBatch();
@@ -243,6 +272,15 @@ public final class Ledger implements AutoCloseable {
                 throw e;
             }
         }
+    }
+
+    private boolean isPostgres(Connection c) throws SQLException {
+        Boolean known = postgres;
+        if (known == null) {
+            known = c.getMetaData().getDatabaseProductName().toLowerCase(java.util.Locale.ROOT).contains("postgres");
+            postgres = known;
+        }
+        return known;
     }
 
     private void fail(List<Pending> batch, Throwable cause) {

@@ -13,6 +13,7 @@ import dev.torpor.router.activation.Invocation;
 import dev.torpor.router.activation.ServingPolicy;
 import dev.torpor.router.billing.BillingRecord;
 import dev.torpor.router.billing.Ledger;
+import dev.torpor.router.billing.Prices;
 import dev.torpor.router.billing.RecordIds;
 import dev.torpor.router.billing.RecordKind;
 import dev.torpor.router.model.ModelCatalog;
@@ -25,6 +26,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,12 +49,16 @@ public final class InferenceService {
     private final long maxRequestBytes;
     private final String requestLimitName;
     private final Executor responder;
+    private final Supplier<Prices> prices;
 
     /**
      * @param responder where answers are encoded, so an instance's threads go back to running the model
+     * @param prices    the prices a record is priced with when it is built (the price table's current version)
      */
     public InferenceService(ModelCatalog catalog, Activator activator, Ledger ledger, RecordIds ids, Clock clock,
-                            InferenceRequestDecoder decoder, long maxRequestMb, Executor responder) {
+                            InferenceRequestDecoder decoder, long maxRequestMb, Executor responder,
+                            Supplier<Prices> prices) {
+        this.prices = prices;
         this.catalog = catalog;
         this.activator = activator;
         this.ledger = ledger;
@@ -136,13 +142,17 @@ public final class InferenceService {
         long initMicros = invocation == null ? 0 : micros(invocation.initTime());
         long computeMicros = outcome == null ? 0 : outcome.computeNanos() / 1000;
         boolean cold = invocation != null && invocation.coldStart();
+        String device = invocation == null ? null : invocation.deviceId();
+        Prices price = prices.get();
+        // A request that never ran is billed 0 ms (and only the per-request price).
+        long billedMs = outcome == null ? 0 : price.billedMs(computeMicros, initMicros, cold);
         String id = ids.next();
         trip.record = new BillingRecord(id, RecordKind.REQUEST, trip.arrived, ModelCatalog.DEFAULT_TENANT,
                 trip.manifest.owner(), trip.manifest.name(), trip.manifest.version(),
                 invocation == null ? null : invocation.instanceId(), invocation == null ? null : invocation.deviceId(),
-                cold, queueMicros, initMicros, computeMicros, billedMillis(computeMicros), (int) trip.memoryMb,
-                gpuMicros(invocation == null ? null : invocation.deviceId(), computeMicros),
-                BillingOutcome.of(failure), status, trip.requestBytes, body.length, 0, "USD", 0);
+                cold, queueMicros, initMicros, computeMicros, billedMs, (int) trip.memoryMb,
+                gpuMicros(device, billedMs), BillingOutcome.of(failure), status, trip.requestBytes, body.length,
+                price.costNanos(true, device, (int) trip.memoryMb, billedMs), price.currency(), price.version());
         headers.put("torpor-request-id", id);
         headers.put("torpor-cold-start", Boolean.toString(cold));
         headers.put("torpor-queue-ms", trip.record.queueMs().toPlainString());
@@ -162,14 +172,9 @@ public final class InferenceService {
         });
     }
 
-    /** Billing granularity: whole milliseconds of engine time, rounded up; a request that ran is billed at least 1 ms. */
-    static long billedMillis(long computeMicros) {
-        return (computeMicros + 999) / 1000;
-    }
-
-    /** GPU time billed: the engine time of a request that ran on a GPU ({@code gpu:N}); 0 on the CPU. */
-    static long gpuMicros(String deviceId, long computeMicros) {
-        return deviceId != null && deviceId.startsWith("gpu:") ? computeMicros : 0;
+    /** GPU time billed: the billed time of a request that ran on a GPU ({@code gpu:N}), in µs; 0 on the CPU. */
+    static long gpuMicros(String deviceId, long billedMs) {
+        return deviceId != null && deviceId.startsWith("gpu:") ? billedMs * 1000 : 0;
     }
 
     private static long micros(Duration duration) {

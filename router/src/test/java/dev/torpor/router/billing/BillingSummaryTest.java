@@ -30,13 +30,25 @@ class BillingSummaryTest {
     Path dir;
 
     Database db;
+    String url;
     Ledger ledger;
     BillingSummary summary;
     List<BillingRecord> records;
 
+    /** The database a test runs on: a SQLite file in {@code dir} here; the PostgreSQL subclass gives a fresh one. */
+    String databaseUrl(Path dir) {
+        try {
+            java.nio.file.Files.createDirectories(dir);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return Database.sqliteUrl(dir);
+    }
+
     @BeforeEach
     void open() {
-        db = Database.inDataDir(dir);
+        url = databaseUrl(dir);
+        db = new Database(url);
         ledger = new Ledger(db.dataSource());
         summary = new BillingSummary(db.dataSource());
         records = randomRecords(400, new Random(7));
@@ -83,7 +95,7 @@ class BillingSummaryTest {
     void instanceTimeIsBilledButNotCountedAsARequest() throws Exception {
         ledger.close();
         db.close();
-        db = Database.inDataDir(dir.resolve("other"));
+        db = new Database(databaseUrl(dir.resolve("other")));
         ledger = new Ledger(db.dataSource());
         summary = new BillingSummary(db.dataSource());
         ledger.append(record().model("m").kind(RecordKind.INSTANCE_TIME).status(BillingStatus.OK).coldStart(false)

@@ -38,11 +38,23 @@ class LedgerTest {
     Path dir;
 
     Database db;
+    String url;
     Ledger ledger;
+
+    /** The database a test runs on: a SQLite file in {@code dir} here; the PostgreSQL subclass gives a fresh one. */
+    String databaseUrl(Path dir) {
+        try {
+            java.nio.file.Files.createDirectories(dir);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return Database.sqliteUrl(dir);
+    }
 
     @BeforeEach
     void open() {
-        db = Database.inDataDir(dir);
+        url = databaseUrl(dir);
+        db = new Database(url);
         ledger = new Ledger(db.dataSource());
     }
 
@@ -117,7 +129,7 @@ class LedgerTest {
         assertThat(futures).allMatch(f -> f.isDone() && !f.isCompletedExceptionally());
         db.close();
 
-        db = new Database(Database.sqliteUrl(dir));
+        db = new Database(url);
         ledger = new Ledger(db.dataSource());
         assertThat(count("SELECT COUNT(*) FROM billing_records")).isEqualTo(500);
     }

@@ -74,9 +74,10 @@ class DatabaseTest {
 
     @Test
     void rejectsAnUnsupportedUrlWithoutEchoingCredentials() {
-        assertThatThrownBy(() -> new Database("jdbc:postgresql://db/torpor?user=u&password=secret"))
+        assertThatThrownBy(() -> new Database("jdbc:mysql://db/torpor?user=u&password=secret"))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("jdbc:postgresql")
+                .hasMessageContaining("jdbc:mysql")
+                .hasMessageContaining("jdbc:postgresql:")
                 .hasMessageNotContaining("secret");
     }
 

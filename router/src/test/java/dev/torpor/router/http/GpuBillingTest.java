@@ -8,8 +8,8 @@ class GpuBillingTest {
 
     @Test
     void requestsOnAGpuAreBilledTheirEngineTimeAsGpuTimeAndCpuRequestsNone() {
-        assertThat(InferenceService.gpuMicros("gpu:1", 1_234)).isEqualTo(1_234);
-        assertThat(InferenceService.gpuMicros("cpu", 1_234)).isZero();
+        assertThat(InferenceService.gpuMicros("gpu:1", 2)).isEqualTo(2_000); // the billed 2 ms, in µs
+        assertThat(InferenceService.gpuMicros("cpu", 2)).isZero();
         assertThat(InferenceService.gpuMicros(null, 0)).isZero();
     }
 }

@@ -1,0 +1,62 @@
+package dev.torpor.router.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.torpor.error.BadRequest;
+import dev.torpor.router.billing.PriceDocument;
+import dev.torpor.router.billing.PriceTable;
+import io.micronaut.core.annotation.Nullable;
+import io.micronaut.http.HttpRequest;
+import io.micronaut.http.MediaType;
+import io.micronaut.http.annotation.Body;
+import io.micronaut.http.annotation.Consumes;
+import io.micronaut.http.annotation.Controller;
+import io.micronaut.http.annotation.Get;
+import io.micronaut.http.annotation.Put;
+import io.micronaut.scheduling.TaskExecutors;
+import io.micronaut.scheduling.annotation.ExecuteOn;
+import java.io.InputStream;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The operators' price table: {@code GET /admin/prices} (the current version), {@code GET /admin/prices/history}
+ * (every version, oldest first) and {@code PUT /admin/prices} (merge, validate, store as a new version).
+ */
+@Controller("/admin/prices")
+@ExecuteOn(TaskExecutors.BLOCKING)
+public class AdminPricesController {
+    private static final long MAX_BYTES = 64 * 1024;
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final PriceTable prices;
+
+    AdminPricesController(PriceTable prices) {
+        this.prices = prices;
+    }
+
+    @Get
+    Map<String, Object> current() {
+        return PriceDocument.view(prices.current());
+    }
+
+    @Get("/history")
+    List<Map<String, Object>> history() {
+        return prices.history().stream().map(PriceDocument::view).toList();
+    }
+
+    /** Merges field by field (400 naming the field), stores the next version and prices later records with it. */
+    @Put
+    @Consumes(MediaType.ALL)
+    Map<String, Object> update(HttpRequest<?> request, @Body @Nullable InputStream body) {
+        byte[] bytes = body == null ? new byte[0] : BoundedBody.read(body, request.getContentLength(), MAX_BYTES,
+                "the 64 KB limit of a prices document");
+        JsonNode patch;
+        try {
+            patch = bytes.length == 0 ? null : JSON.readTree(bytes);
+        } catch (Exception malformed) {
+            throw new BadRequest("malformed JSON: " + malformed.getMessage());
+        }
+        return PriceDocument.view(prices.update(patch));
+    }
+}

@@ -1,0 +1,142 @@
+package dev.torpor.router.it;
+
+import dev.torpor.router.db.TestPostgres;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.URL;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Not a test (surefire's default includes skip it): what the durable ledger costs. Silero VAD through a real router
+ * in a child JVM, 8 closed-loop clients, throughput and p99 with the ledger on and off ({@code TORPOR_BILLING_LEDGER}),
+ * on SQLite and on PostgreSQL (Testcontainers; needs Docker), in one run, rounds interleaved.
+ *
+ * <pre>mvn -B -o -q test -pl router -am -Dtest=LedgerBenchmark -Dsurefire.failIfNoSpecifiedTests=false</pre>
+ */
+class LedgerBenchmark {
+    static final int CLIENTS = 8;
+    static final Duration WARM = Duration.ofSeconds(3);
+    static final Duration MEASURE = Duration.ofSeconds(8);
+
+    record Result(String name, double perSecond, double p50Ms, double p99Ms) {
+    }
+
+    @Test
+    void ledgerOnVersusOff() throws Exception {
+        String pgUrl = TestPostgres.freshUrl();
+        List<Result> results = new ArrayList<>();
+        for (int round = 0; round < 2; round++) {
+            for (String db : List.of("sqlite", "postgresql")) {
+                for (String ledger : List.of("on", "off")) {
+                    results.add(run(db + " ledger " + ledger, db.equals("sqlite") ? "" : pgUrl, ledger));
+                }
+            }
+        }
+        System.out.println("=== ledger benchmark (Silero VAD, " + CLIENTS + " clients, " + MEASURE.toSeconds() + " s) ===");
+        results.forEach(r -> System.out.printf("%-22s %8.0f req/s  p50 %6.2f ms  p99 %6.2f ms%n",
+                r.name(), r.perSecond(), r.p50Ms(), r.p99Ms()));
+    }
+
+    private Result run(String name, String dbUrl, String ledger) throws Exception {
+        Path data = Files.createTempDirectory("torpor-bench-");
+        int port = freePort();
+        Process router = start(data, port, dbUrl, ledger);
+        try {
+            Http http = new Http(new URL("http://127.0.0.1:" + port));
+            String model = "vad" + Math.abs(System.nanoTime() % 100000);
+            http.putFile("/v2/repository/models/" + model + "/versions/1", SampleModels.silero());
+            HttpClient client = HttpClient.newHttpClient();
+            HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v2/models/" + model
+                            + "/infer")).header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(SileroRequests.json("b", SileroRequests.audio(1))))
+                    .build();
+            AtomicBoolean measuring = new AtomicBoolean(false);
+            AtomicBoolean running = new AtomicBoolean(true);
+            List<Long> latencies = Collections.synchronizedList(new ArrayList<>());
+            List<Thread> threads = new ArrayList<>();
+            for (int c = 0; c < CLIENTS; c++) {
+                Thread t = new Thread(() -> {
+                    while (running.get()) {
+                        long t0 = System.nanoTime();
+                        try {
+                            HttpResponse<String> r = client.send(request, HttpResponse.BodyHandlers.ofString());
+                            if (r.statusCode() == 200 && measuring.get()) {
+                                latencies.add(System.nanoTime() - t0);
+                            }
+                        } catch (IOException | InterruptedException e) {
+                            return;
+                        }
+                    }
+                });
+                t.start();
+                threads.add(t);
+            }
+            Thread.sleep(WARM.toMillis());
+            measuring.set(true);
+            Thread.sleep(MEASURE.toMillis());
+            measuring.set(false);
+            running.set(false);
+            for (Thread t : threads) {
+                t.join();
+            }
+            List<Long> sorted = new ArrayList<>(latencies);
+            Collections.sort(sorted);
+            return new Result(name, sorted.size() / (double) MEASURE.toSeconds(),
+                    sorted.get(sorted.size() / 2) / 1e6, sorted.get((int) (sorted.size() * 0.99)) / 1e6);
+        } finally {
+            router.destroy();
+            router.waitFor();
+        }
+    }
+
+    static Process start(Path data, int port, String dbUrl, String ledger) throws Exception {
+        Path log = Files.createTempFile("torpor-bench-", ".log");
+        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), "dev.torpor.router.Torpor");
+        Map<String, String> env = pb.environment();
+        env.put("TORPOR_DATA_DIR", data.toString());
+        env.put("TORPOR_PORT", Integer.toString(port));
+        env.put("TORPOR_LAUNCHER", "in-process");
+        env.put("TORPOR_GPUS", "none");
+        env.put("TORPOR_DB_URL", dbUrl);
+        env.put("TORPOR_BILLING_LEDGER", ledger);
+        pb.redirectErrorStream(true).redirectOutput(log.toFile());
+        Process p = pb.start();
+        HttpClient client = HttpClient.newHttpClient();
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!p.isAlive()) {
+                throw new AssertionError("router exited: " + Files.readString(log));
+            }
+            try {
+                if (client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v2/health/ready"))
+                        .build(), HttpResponse.BodyHandlers.ofString()).statusCode() == 200) {
+                    return p;
+                }
+            } catch (IOException notYet) {
+                // starting
+            }
+            Thread.sleep(100);
+        }
+        p.destroyForcibly();
+        throw new AssertionError("router did not become ready: " + Files.readString(log));
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+}
