@@ -33,6 +33,20 @@ public interface FunctionInstance {
      */
     CompletableFuture<InferenceOutcome> infer(InferenceRequest request, RunControl control);
 
+    /**
+     * Engine time this instance has spent running requests since it started, in microseconds, counted by the
+     * instance itself whatever became of each answer (a request that timed out or whose client left still
+     * used the engine). Billing's reconciliation compares it with the compute time the ledger billed.
+     */
+    default long busyMicros() {
+        return 0;
+    }
+
+    /** Requests this instance has run (successfully or not) since it started. */
+    default long runs() {
+        return 0;
+    }
+
     /** Marks the instance DRAINING: the caller sends it nothing new and stops it once idle. */
     void drain();
 

@@ -15,6 +15,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * A function instance inside the current JVM: an engine session plus a fixed set of platform threads that
@@ -33,6 +34,8 @@ public final class LocalFunctionInstance implements FunctionInstance {
     private final int threads;
     private final Instant startedAt;
     private final Lifecycle lifecycle = new Lifecycle();
+    private final LongAdder busyNanos = new LongAdder();
+    private final LongAdder runs = new LongAdder();
 
     private CompletableFuture<Duration> loading;
     private ExecutorService executor;
@@ -116,8 +119,17 @@ public final class LocalFunctionInstance implements FunctionInstance {
         try {
             return CompletableFuture.supplyAsync(() -> {
                 long begin = System.nanoTime();
-                var outputs = ready.run(request, control);
-                return new InferenceOutcome(outputs, System.nanoTime() - begin);
+                try {
+                    var outputs = ready.run(request, control);
+                    long took = System.nanoTime() - begin;
+                    busyNanos.add(took);
+                    return new InferenceOutcome(outputs, took);
+                } catch (RuntimeException failed) {
+                    busyNanos.add(System.nanoTime() - begin);
+                    throw failed;
+                } finally {
+                    runs.increment();
+                }
             }, executor).handle((outcome, failure) -> {
                 if (failure == null) {
                     return outcome;
@@ -130,6 +142,16 @@ public final class LocalFunctionInstance implements FunctionInstance {
         } catch (java.util.concurrent.RejectedExecutionException stopped) {
             return CompletableFuture.failedFuture(new EngineFailure("instance " + id + " has stopped"));
         }
+    }
+
+    @Override
+    public long busyMicros() {
+        return busyNanos.sum() / 1000;
+    }
+
+    @Override
+    public long runs() {
+        return runs.sum();
     }
 
     @Override

@@ -1,6 +1,8 @@
 package dev.torpor.router;
 
 import dev.torpor.router.billing.BillingRetention;
+import dev.torpor.router.billing.InstanceUsage;
+import dev.torpor.router.billing.Reconciler;
 import dev.torpor.router.billing.BillingSettings;
 import dev.torpor.router.billing.InstanceTimeBiller;
 import dev.torpor.router.billing.Ledger;
@@ -60,5 +62,15 @@ public class BillingFactory {
     @Singleton
     PriceTable priceTable(Database database, Clock clock, BillingSettings billing) {
         return new PriceTable(database.dataSource(), clock, billing.defaultPrices());
+    }
+
+    @Singleton
+    InstanceUsage instanceUsage(Database database) {
+        return new InstanceUsage(database.dataSource());
+    }
+
+    @Singleton
+    Reconciler reconciler(Database database) {
+        return new Reconciler(database.dataSource());
     }
 }

@@ -5,6 +5,7 @@ import dev.torpor.router.activation.Activator;
 import dev.torpor.router.activation.InstanceView;
 import dev.torpor.router.billing.BillingRetention;
 import dev.torpor.router.billing.InstanceTimeBiller;
+import dev.torpor.router.billing.InstanceUsage;
 import dev.torpor.router.billing.InstanceTimeBiller.Provisioned;
 import dev.torpor.router.billing.Ledger;
 import dev.torpor.router.model.ModelCatalog;
@@ -24,7 +25,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Billing's housekeeping thread. Once an hour, purges records past the retention period ({@link BillingRetention}).
+ * Billing's housekeeping thread. Once a second, keeps every live instance's own counters ({@link InstanceUsage})
+ * for the reconciliation. Once an hour, purges records past the retention period ({@link BillingRetention}).
  * Once a second, tells the {@link InstanceTimeBiller} which instances are provisioned capacity: per model version,
  * up to the model's {@code minInstances} READY instances (the longest-running first); instances the autoscaler
  * added above that are paid for by their requests. On shutdown it closes every open span before the ledger (injected
@@ -35,6 +37,7 @@ public class InstanceTimeTicker {
     private static final Logger LOG = LoggerFactory.getLogger(InstanceTimeTicker.class);
 
     private final InstanceTimeBiller biller;
+    private final InstanceUsage usage;
     private final Activator activator;
     private final ModelCatalog catalog;
     private final Clock clock;
@@ -45,7 +48,10 @@ public class InstanceTimeTicker {
     });
 
     InstanceTimeTicker(InstanceTimeBiller biller, Activator activator, ModelCatalog catalog, Clock clock,
-                       Ledger ledger, BillingRetention retention) {
+                       Ledger ledger, BillingRetention retention, InstanceUsage usage) {
+        this.usage = usage;
+        // An instance's final counters are kept when it stops, for billing's reconciliation.
+        activator.onInstanceStopped(view -> usage.stopped(sample(view), clock.instant()));
         timer.scheduleWithFixedDelay(() -> {
             try {
                 long deleted = retention.purge(clock.instant());
@@ -69,6 +75,21 @@ public class InstanceTimeTicker {
         } catch (RuntimeException unexpected) {
             LOG.error("instance_time billing tick failed", unexpected);
         }
+        try {
+            usage.refresh(liveUsage(activator), clock.instant());
+        } catch (RuntimeException unexpected) {
+            LOG.error("instance usage refresh failed", unexpected);
+        }
+    }
+
+    /** Every live instance's own counters, for {@link InstanceUsage} and the reconciliation. */
+    public static List<InstanceUsage.Sample> liveUsage(Activator activator) {
+        return activator.allInstances().stream().map(InstanceTimeTicker::sample).toList();
+    }
+
+    private static InstanceUsage.Sample sample(InstanceView view) {
+        return new InstanceUsage.Sample(view.id(), view.model(), view.version(), view.device(), view.startedAt(),
+                view.busyMicros(), view.runs());
     }
 
     private List<Provisioned> provisioned() {

@@ -371,6 +371,14 @@ public final class Activator {
         completions.stop(slot);
     }
 
+    /**
+     * Registers who is told of each instance that has stopped, with its final counters (billing's
+     * reconciliation keeps them). One listener; called on the stopper thread, outside the lock.
+     */
+    public void onInstanceStopped(java.util.function.Consumer<InstanceView> listener) {
+        book.stoppedListener = java.util.Objects.requireNonNull(listener, "listener");
+    }
+
     /** The cause a {@link CompletionException} wraps, or the failure itself. */
     public static Throwable unwrap(Throwable failure) {
         return failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;

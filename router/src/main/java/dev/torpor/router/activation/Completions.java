@@ -164,8 +164,17 @@ final class Completions {
                 slot.instance().stop();
             } finally {
                 slot.stopped().complete(null);
+                InstanceView last;
                 synchronized (book.lock) {
+                    last = book.stoppingViewLocked(slot);
                     book.forgetStopped(slot);
+                }
+                if (last != null) {
+                    try {
+                        book.stoppedListener.accept(last);
+                    } catch (RuntimeException listenerFailed) {
+                        LOG.warn("the stopped-instance listener failed for {}", last.id(), listenerFailed);
+                    }
                 }
                 capacityFreed();
             }

@@ -94,6 +94,15 @@ final class PoolBook {
     }
 
     /** An instance has stopped: it no longer holds capacity, and no gate waits for it any more. */
+    /** Told, once, of every instance that has stopped (its final counters); for billing's reconciliation. */
+    volatile java.util.function.Consumer<InstanceView> stoppedListener = view -> { };
+
+    /** The final view of a stopping instance, for {@link #stoppedListener}; null when it is not stopping. */
+    InstanceView stoppingViewLocked(InstanceSlot slot) {
+        ModelGate gate = stopping.get(slot);
+        return gate == null ? null : InstanceView.of(gate.id, slot);
+    }
+
     void forgetStopped(InstanceSlot slot) {
         stopping.remove(slot);
         for (ModelGate gate : gates.values()) {

@@ -1,25 +1,100 @@
 package dev.torpor.router.http;
 
 import dev.torpor.error.BadRequest;
+import dev.torpor.router.InstanceTimeTicker;
+import dev.torpor.router.activation.Activator;
 import dev.torpor.router.billing.BillingRetention;
+import dev.torpor.router.billing.Reconciler;
+import dev.torpor.router.billing.Units;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Delete;
+import io.micronaut.http.annotation.Get;
 import io.micronaut.http.annotation.QueryValue;
 import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
-/** Operators' billing maintenance: {@code DELETE /admin/billing/records?before=} (the delete of export-then-delete). */
+/**
+ * Operators' billing maintenance: {@code DELETE /admin/billing/records?before=} (the delete of export-then-delete)
+ * and {@code GET /admin/billing/reconcile?from=&to=}.
+ */
 @Controller("/admin/billing")
 @ExecuteOn(TaskExecutors.BLOCKING)
 public class AdminBillingController {
     private final BillingRetention retention;
 
-    AdminBillingController(BillingRetention retention) {
+    private final Reconciler reconciler;
+    private final Activator activator;
+
+    AdminBillingController(BillingRetention retention, Reconciler reconciler, Activator activator) {
         this.retention = retention;
+        this.reconciler = reconciler;
+        this.activator = activator;
+    }
+
+    /**
+     * {@code GET /admin/billing/reconcile?from=&to=}: for each instance alive in the window, the compute time
+     * billed to it against the engine time it measured, with the gap ({@link Reconciler}).
+     */
+    @Get("/reconcile")
+    Map<String, Object> reconcile(@Nullable @QueryValue String from, @Nullable @QueryValue String to) {
+        Instant start = optionalInstant("from", from);
+        Instant end = optionalInstant("to", to);
+        if (start != null && end != null && !start.isBefore(end)) {
+            throw new BadRequest("from must be before to");
+        }
+        List<Reconciler.Row> rows = reconciler.reconcile(start, end, InstanceTimeTicker.liveUsage(activator));
+        List<Map<String, Object>> instances = new ArrayList<>();
+        long busy = 0;
+        long billed = 0;
+        int inconsistent = 0;
+        for (Reconciler.Row row : rows) {
+            Map<String, Object> view = new LinkedHashMap<>();
+            view.put("instanceId", row.instanceId());
+            view.put("model", row.model());
+            view.put("version", row.version());
+            view.put("device", row.device());
+            view.put("live", row.live());
+            view.put("runs", row.runs());
+            view.put("records", row.records());
+            view.put("busyMs", row.busyMs());
+            view.put("billedComputeMs", row.billedComputeMs());
+            view.put("gapMs", row.gapMs());
+            view.put("consistent", row.consistent());
+            instances.add(view);
+            busy += row.busyMicros();
+            billed += row.billedMicros();
+            inconsistent += row.consistent() ? 0 : 1;
+        }
+        Map<String, Object> totals = new LinkedHashMap<>();
+        totals.put("instances", rows.size());
+        totals.put("busyMs", Units.microsToMillis(busy));
+        totals.put("billedComputeMs", Units.microsToMillis(billed));
+        totals.put("gapMs", Units.microsToMillis(busy - billed));
+        totals.put("inconsistent", inconsistent);
+        Map<String, Object> answer = new LinkedHashMap<>();
+        answer.put("from", start == null ? null : start.toString());
+        answer.put("to", end == null ? null : end.toString());
+        answer.put("instances", instances);
+        answer.put("totals", totals);
+        return answer;
+    }
+
+    private static Instant optionalInstant(String name, String value) {
+        if (value == null || value.isBlank()) {
+            return null;
+        }
+        try {
+            return Instant.parse(value);
+        } catch (DateTimeParseException malformed) {
+            throw new BadRequest(name + " must be an ISO-8601 UTC timestamp such as 2026-11-30T00:00:00Z");
+        }
     }
 
     /** Deletes every record with {@code startedAt < before} → {@code {"deleted": N}}. */
