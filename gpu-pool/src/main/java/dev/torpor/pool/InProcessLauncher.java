@@ -24,12 +24,17 @@ public final class InProcessLauncher implements Launcher {
     }
 
     @Override
+    public boolean batches() {
+        return true;
+    }
+
+    @Override
     public FunctionInstance launch(LaunchSpec spec) {
         var manifest = spec.manifest();
         var backend = backends.forModel(manifest.format(), manifest.engine());
         // A GPU instance runs its engine on that GPU (ONNX Runtime's CUDA provider, DJL's GPU device).
         var runtime = spec.runtime().onDevice(spec.device().gpuIndex());
         return new LocalFunctionInstance(spec.instanceId(), manifest, spec.artifact(), backend, runtime,
-                spec.concurrency(), clock);
+                spec.concurrency(), spec.batching(), clock);
     }
 }

@@ -1,5 +1,6 @@
 package dev.torpor.pool;
 
+import dev.torpor.function.Batching;
 import dev.torpor.function.RuntimeOptions;
 import dev.torpor.store.ModelManifest;
 import java.nio.file.Path;
@@ -9,11 +10,18 @@ import java.util.Objects;
  * Everything a launcher needs to start one function instance.
  *
  * @param artifact    the model file in the store
- * @param concurrency how many requests the instance runs at once
+ * @param concurrency how many engine calls the instance runs at once
  * @param memoryMb    the memory the instance is accounted for on its device
+ * @param batching    dynamic batching (honoured by the in-process launcher; function processes do not batch yet)
  */
 public record LaunchSpec(String instanceId, ModelManifest manifest, Path artifact, Device device,
-                         RuntimeOptions runtime, int concurrency, long memoryMb) {
+                         RuntimeOptions runtime, int concurrency, long memoryMb, Batching batching) {
+
+    /** A spec without dynamic batching. */
+    public LaunchSpec(String instanceId, ModelManifest manifest, Path artifact, Device device, RuntimeOptions runtime,
+                      int concurrency, long memoryMb) {
+        this(instanceId, manifest, artifact, device, runtime, concurrency, memoryMb, Batching.OFF);
+    }
 
     public LaunchSpec {
         Objects.requireNonNull(instanceId, "instanceId");
@@ -21,6 +29,7 @@ public record LaunchSpec(String instanceId, ModelManifest manifest, Path artifac
         Objects.requireNonNull(artifact, "artifact");
         Objects.requireNonNull(device, "device");
         Objects.requireNonNull(runtime, "runtime");
+        Objects.requireNonNull(batching, "batching");
         if (concurrency < 1) {
             throw new IllegalArgumentException("concurrency must be at least 1");
         }

@@ -13,6 +13,11 @@ public interface Launcher extends AutoCloseable {
 
     FunctionInstance launch(LaunchSpec spec);
 
+    /** Whether its instances honour {@link LaunchSpec#batching()} (dynamic batching). */
+    default boolean batches() {
+        return false;
+    }
+
     /** Stops whatever the launcher runs on its own (function processes, a warm pool). Idempotent. */
     @Override
     default void close() {

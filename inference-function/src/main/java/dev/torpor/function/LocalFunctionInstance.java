@@ -32,6 +32,7 @@ public final class LocalFunctionInstance implements FunctionInstance {
     private final Backend backend;
     private final RuntimeOptions options;
     private final int threads;
+    private final Batching batching;
     private final Instant startedAt;
     private final Lifecycle lifecycle = new Lifecycle();
     private final LongAdder busyNanos = new LongAdder();
@@ -40,12 +41,22 @@ public final class LocalFunctionInstance implements FunctionInstance {
     private CompletableFuture<Duration> loading;
     private ExecutorService executor;
     private volatile Session session;
+    private volatile BatchingRunner batcher;
 
     /**
      * @param threads how many requests the instance runs at once (the model's {@code concurrencyPerInstance})
      */
     public LocalFunctionInstance(String id, ModelManifest manifest, Path artifact, Backend backend,
                                  RuntimeOptions options, int threads, Clock clock) {
+        this(id, manifest, artifact, backend, options, threads, Batching.OFF, clock);
+    }
+
+    /**
+     * @param threads  how many engine calls the instance runs at once (the model's {@code concurrencyPerInstance})
+     * @param batching dynamic batching; applied only when the model is {@linkplain Batcher#batchable batchable}
+     */
+    public LocalFunctionInstance(String id, ModelManifest manifest, Path artifact, Backend backend,
+                                 RuntimeOptions options, int threads, Batching batching, Clock clock) {
         if (threads < 1) {
             throw new IllegalArgumentException("an instance needs at least one thread");
         }
@@ -55,6 +66,7 @@ public final class LocalFunctionInstance implements FunctionInstance {
         this.backend = backend;
         this.options = options;
         this.threads = threads;
+        this.batching = batching;
         this.startedAt = clock.instant();
     }
 
@@ -92,8 +104,19 @@ public final class LocalFunctionInstance implements FunctionInstance {
         try {
             Session opened = backend.open(manifest, artifact, options);
             session = opened;
+            if (batching.enabled() && Batcher.batchable(manifest.signature())) {
+                BatchingRunner runner = new BatchingRunner(id, opened, batching, busyNanos, runs);
+                batcher = runner;
+                for (int i = 0; i < threads; i++) {
+                    executor.execute(runner::work); // each starts once a thread is free (this load holds one)
+                }
+            }
             if (!lifecycle.moveTo(InstanceState.READY)) {
                 // Stopped while loading: give the engine's memory back at once.
+                BatchingRunner runner = batcher;
+                if (runner != null) {
+                    runner.close();
+                }
                 opened.close();
                 throw new ModelLoadFailed("instance " + id + " was stopped while loading", null);
             }
@@ -115,6 +138,10 @@ public final class LocalFunctionInstance implements FunctionInstance {
         Session ready = session;
         if ((current != InstanceState.READY && current != InstanceState.DRAINING) || ready == null) {
             return CompletableFuture.failedFuture(new EngineFailure("instance " + id + " is " + current + ", not READY"));
+        }
+        BatchingRunner batching = batcher;
+        if (batching != null) {
+            return batching.submit(request, control);
         }
         try {
             return CompletableFuture.supplyAsync(() -> {
@@ -154,6 +181,12 @@ public final class LocalFunctionInstance implements FunctionInstance {
         return runs.sum();
     }
 
+    /** Engine calls that ran a batch of more than one request (0 unless dynamic batching is on). */
+    public long batchedCalls() {
+        BatchingRunner runner = batcher;
+        return runner == null ? 0 : runner.batches();
+    }
+
     @Override
     public void drain() {
         lifecycle.moveTo(InstanceState.DRAINING);
@@ -168,6 +201,10 @@ public final class LocalFunctionInstance implements FunctionInstance {
             }
             lifecycle.moveTo(InstanceState.STOPPED);
             threadsToStop = executor;
+        }
+        BatchingRunner batching = batcher;
+        if (batching != null) {
+            batching.close(); // its threads run what is queued, then end
         }
         if (threadsToStop != null) {
             threadsToStop.shutdown();

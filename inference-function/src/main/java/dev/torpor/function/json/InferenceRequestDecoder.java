@@ -14,8 +14,10 @@ import dev.torpor.function.Tensor;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -82,6 +84,94 @@ public final class InferenceRequestDecoder {
         }
     }
 
+    /** The HTTP header that gives the length of the JSON part of a body with binary tensor data. */
+    public static final String HEADER_LENGTH = "Inference-Header-Content-Length";
+
+    /**
+     * Decodes a body that may carry binary tensor data (Triton's binary tensor data extension): the first
+     * {@code headerLength} bytes are the JSON request, the rest the raw data of the inputs that give a
+     * {@code binary_data_size}, in the order of those inputs.
+     *
+     * @param headerLength the value of {@link #HEADER_LENGTH} as the client sent it, or null when absent
+     *                     (then the whole body is JSON)
+     * @throws BadRequest      malformed JSON, a malformed header length, or binary data that does not add up
+     * @throws PayloadTooLarge a request over one of the {@link DecodeLimits}
+     */
+    public DecodedRequest decode(byte[] body, String headerLength) {
+        int jsonLength = headerLength == null ? body.length : parseHeaderLength(headerLength, body.length);
+        if (jsonLength == 0) {
+            throw new BadRequest(body.length == 0 ? "the request body is empty"
+                    : HEADER_LENGTH + " is 0: the body has no JSON request before its binary data");
+        }
+        Parsed parsed;
+        try (JsonParser parser = factory.createParser(body, 0, jsonLength)) {
+            parsed = parse(parser);
+        } catch (IOException e) {
+            throw translate(e);
+        }
+        List<Tensor> inputs = new ArrayList<>(parsed.inputs.size());
+        long declared = 0;
+        boolean binary = false;
+        for (InputReader.Read input : parsed.inputs) {
+            if (input.binarySize() >= 0) {
+                binary = true;
+                declared += input.binarySize(); // each size is at most 2^63-1 and checked below before the next
+                if (declared < 0 || declared > body.length - jsonLength) {
+                    throw new BadRequest("the binary inputs up to " + input.label() + " declare " + (declared < 0
+                            ? "more than 2^63-1" : Long.toString(declared)) + " bytes of binary_data_size, but "
+                            + (headerLength == null ? "the request has no " + HEADER_LENGTH + " header"
+                            : "only " + (body.length - jsonLength) + " bytes follow the " + jsonLength
+                            + "-byte JSON header (" + HEADER_LENGTH + ")"));
+                }
+            }
+        }
+        if (!binary && jsonLength != body.length) {
+            throw new BadRequest((body.length - jsonLength) + " bytes follow the " + jsonLength + "-byte JSON header ("
+                    + HEADER_LENGTH + "), but no input gives a binary_data_size");
+        }
+        if (declared != body.length - jsonLength) {
+            throw new BadRequest((body.length - jsonLength) + " bytes follow the " + jsonLength + "-byte JSON header ("
+                    + HEADER_LENGTH + "), but the inputs' binary_data_size add up to " + declared);
+        }
+        int offset = jsonLength;
+        for (InputReader.Read input : parsed.inputs) {
+            if (input.tensor() != null) {
+                inputs.add(input.tensor());
+                continue;
+            }
+            int size = (int) input.binarySize();
+            Object data = BinaryTensorData.read(body, offset, size, input.datatype(), input.count(), input.label(),
+                    limits.maxBytesElementLength());
+            inputs.add(new Tensor(input.name(), input.datatype(), input.shape(), data));
+            offset += size;
+        }
+        return new DecodedRequest(new InferenceRequest(parsed.id, inputs, parsed.outputs), parsed.binaryOutput,
+                parsed.binaryOutputs);
+    }
+
+    /**
+     * The value of {@link #HEADER_LENGTH}: a decimal count of bytes from 0 to the body's length.
+     *
+     * @throws BadRequest otherwise, naming the header and the value
+     */
+    public static int parseHeaderLength(String value, int bodyLength) {
+        String text = value.trim();
+        long length;
+        try {
+            length = Long.parseLong(text);
+        } catch (NumberFormatException notANumber) {
+            throw new BadRequest(HEADER_LENGTH + " must be a whole number of bytes, not '" + Tokens.shorten(text) + "'");
+        }
+        if (length < 0) {
+            throw new BadRequest(HEADER_LENGTH + " " + length + " is negative");
+        }
+        if (length > bodyLength) {
+            throw new BadRequest(HEADER_LENGTH + " " + length + " is beyond the end of the " + bodyLength
+                    + "-byte body");
+        }
+        return (int) length;
+    }
+
     /**
      * Reads the request from {@code body}, which is left open.
      *
@@ -97,6 +187,29 @@ public final class InferenceRequestDecoder {
     }
 
     private InferenceRequest decode(JsonParser parser) throws IOException {
+        Parsed parsed = parse(parser);
+        List<Tensor> inputs = new ArrayList<>(parsed.inputs.size());
+        for (InputReader.Read input : parsed.inputs) {
+            if (input.tensor() == null) {
+                throw new BadRequest(input.label() + " gives a binary_data_size, but binary tensor data needs the "
+                        + HEADER_LENGTH + " header");
+            }
+            inputs.add(input.tensor());
+        }
+        return new InferenceRequest(parsed.id, inputs, parsed.outputs);
+    }
+
+    /** The JSON part of a request, before any binary data is attached. */
+    private static final class Parsed {
+        String id;
+        List<InputReader.Read> inputs;
+        List<String> outputs = List.of();
+        boolean binaryOutput;
+        Map<String, Boolean> binaryOutputs = new HashMap<>();
+    }
+
+    private Parsed parse(JsonParser parser) throws IOException {
+        Parsed parsed = new Parsed();
         JsonToken first = parser.nextToken();
         if (first == null) {
             throw new BadRequest("the request body is empty");
@@ -104,9 +217,6 @@ public final class InferenceRequestDecoder {
         if (first != JsonToken.START_OBJECT) {
             throw new BadRequest("the request body must be a JSON object, not " + Tokens.describe(parser));
         }
-        String id = null;
-        List<Tensor> inputs = null;
-        List<String> outputs = List.of();
         InputReader inputReader = new InputReader(factory, limits);
         while (parser.nextToken() == JsonToken.FIELD_NAME) {
             String field = parser.currentName();
@@ -116,44 +226,50 @@ public final class InferenceRequestDecoder {
                     if (value != JsonToken.VALUE_STRING && value != JsonToken.VALUE_NULL) {
                         throw new BadRequest("'id' must be a string, not " + Tokens.describe(parser));
                     }
-                    id = value == JsonToken.VALUE_NULL ? null : parser.getText();
+                    parsed.id = value == JsonToken.VALUE_NULL ? null : parser.getText();
                 }
-                case "parameters" -> Tokens.skipObject(parser, "'parameters' of the request");
-                case "inputs" -> inputs = readInputs(parser, inputReader);
-                case "outputs" -> outputs = readOutputs(parser);
+                case "parameters" -> Tokens.readParameters(parser, "'parameters' of the request", (key, param) -> {
+                    if (!key.equals("binary_data_output")) {
+                        return false;
+                    }
+                    parsed.binaryOutput = Tokens.bool(param, "binary_data_output of the request");
+                    return true;
+                });
+                case "inputs" -> parsed.inputs = readInputs(parser, inputReader);
+                case "outputs" -> parsed.outputs = readOutputs(parser, parsed.binaryOutputs);
                 default -> throw new BadRequest("unknown field '" + field + "' in the request");
             }
         }
         if (parser.nextToken() != null) {
             throw new BadRequest("unexpected content after the request object");
         }
-        if (inputs == null) {
+        if (parsed.inputs == null) {
             throw new BadRequest("the request has no 'inputs'");
         }
-        return new InferenceRequest(id, inputs, outputs);
+        return parsed;
     }
 
-    private List<Tensor> readInputs(JsonParser parser, InputReader reader) throws IOException {
+    private List<InputReader.Read> readInputs(JsonParser parser, InputReader reader) throws IOException {
         if (parser.currentToken() != JsonToken.START_ARRAY) {
             throw new BadRequest("'inputs' must be an array, not " + Tokens.describe(parser));
         }
-        List<Tensor> inputs = new ArrayList<>();
+        List<InputReader.Read> inputs = new ArrayList<>();
         Set<String> names = new HashSet<>();
         while (parser.nextToken() != JsonToken.END_ARRAY) {
             int index = inputs.size();
             if (index == limits.maxInputs()) {
                 throw new PayloadTooLarge("the request has more than maxInputs (" + limits.maxInputs() + ") inputs");
             }
-            Tensor tensor = reader.read(parser, index);
-            if (!names.add(tensor.name())) {
-                throw new BadRequest("input '" + tensor.name() + "' appears more than once");
+            InputReader.Read input = reader.read(parser, index);
+            if (!names.add(input.name())) {
+                throw new BadRequest("input '" + input.name() + "' appears more than once");
             }
-            inputs.add(tensor);
+            inputs.add(input);
         }
         return inputs;
     }
 
-    private List<String> readOutputs(JsonParser parser) throws IOException {
+    private List<String> readOutputs(JsonParser parser, Map<String, Boolean> binary) throws IOException {
         if (parser.currentToken() != JsonToken.START_ARRAY) {
             throw new BadRequest("'outputs' must be an array, not " + Tokens.describe(parser));
         }
@@ -164,6 +280,7 @@ public final class InferenceRequestDecoder {
                 throw new BadRequest(where + " must be an object, not " + Tokens.describe(parser));
             }
             String name = null;
+            Boolean binaryData = null;
             while (parser.nextToken() == JsonToken.FIELD_NAME) {
                 String field = parser.currentName();
                 parser.nextToken();
@@ -175,7 +292,17 @@ public final class InferenceRequestDecoder {
                         }
                         name = parser.getText();
                     }
-                    case "parameters" -> Tokens.skipObject(parser, "'parameters' of " + where);
+                    case "parameters" -> {
+                        Boolean[] flag = {null};
+                        Tokens.readParameters(parser, "'parameters' of " + where, (key, param) -> {
+                            if (!key.equals("binary_data")) {
+                                return false;
+                            }
+                            flag[0] = Tokens.bool(param, "binary_data of " + where);
+                            return true;
+                        });
+                        binaryData = flag[0];
+                    }
                     default -> throw new BadRequest("unknown field '" + field + "' in " + where);
                 }
             }
@@ -186,6 +313,9 @@ public final class InferenceRequestDecoder {
                 throw new BadRequest("output '" + name + "' is requested more than once");
             }
             names.add(name);
+            if (binaryData != null) {
+                binary.put(name, binaryData);
+            }
         }
         return names;
     }

@@ -33,19 +33,80 @@ public final class InferenceResponseEncoder {
     /** Writes the response to {@code out}, which is flushed and left open. */
     public void encode(InferenceResponse response, OutputStream out) throws IOException {
         try (JsonGenerator generator = factory.createGenerator(out, JsonEncoding.UTF8)) {
-            generator.writeStartObject();
-            generator.writeStringField("model_name", response.modelName());
-            generator.writeStringField("model_version", response.modelVersion());
-            if (response.id() != null) {
-                generator.writeStringField("id", response.id());
-            }
-            generator.writeArrayFieldStart("outputs");
+            writeHead(generator, response);
             for (Tensor output : response.outputs()) {
                 writeTensor(generator, output);
             }
             generator.writeEndArray();
             generator.writeEndObject();
         }
+    }
+
+    /**
+     * A response body: the JSON, followed by the binary data of the outputs sent as binary data when there are
+     * any ({@code headerLength} is then the JSON's length, for the {@code Inference-Header-Content-Length}
+     * header; -1 when the body is all JSON).
+     */
+    public record Encoded(byte[] body, int headerLength) {
+        public boolean binary() {
+            return headerLength >= 0;
+        }
+    }
+
+    /**
+     * Encodes {@code response} with the binary tensor data extension: the outputs for which {@code binary}
+     * says true carry {@code "parameters": {"binary_data_size": N}} instead of {@code data}, and their
+     * elements follow the JSON in the order of the outputs.
+     */
+    public Encoded encode(InferenceResponse response, java.util.function.Predicate<String> binary) {
+        java.util.List<Tensor> raw = new java.util.ArrayList<>();
+        long rawBytes = 0;
+        long[] sizes = new long[response.outputs().size()];
+        for (int i = 0; i < sizes.length; i++) {
+            Tensor output = response.outputs().get(i);
+            if (binary.test(output.name())) {
+                sizes[i] = BinaryTensorData.byteSize(output);
+                rawBytes += sizes[i];
+                raw.add(output);
+            } else {
+                sizes[i] = -1;
+            }
+        }
+        if (raw.isEmpty()) {
+            return new Encoded(encode(response), -1);
+        }
+        ByteArrayOutputStream json = new ByteArrayOutputStream(256);
+        try (JsonGenerator generator = factory.createGenerator(json, JsonEncoding.UTF8)) {
+            writeHead(generator, response);
+            for (int i = 0; i < sizes.length; i++) {
+                Tensor output = response.outputs().get(i);
+                if (sizes[i] < 0) {
+                    writeTensor(generator, output);
+                } else {
+                    generator.writeStartObject();
+                    writeMeta(generator, output);
+                    generator.writeObjectFieldStart("parameters");
+                    generator.writeNumberField("binary_data_size", sizes[i]);
+                    generator.writeEndObject();
+                    generator.writeEndObject();
+                }
+            }
+            generator.writeEndArray();
+            generator.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot happen: writing to memory", e);
+        }
+        long total = json.size() + rawBytes;
+        if (total > DecodeLimits.MAX_ARRAY_LENGTH) {
+            throw new IllegalStateException("the response's binary outputs add up to " + rawBytes
+                    + " bytes, more than one response body can hold");
+        }
+        java.nio.ByteBuffer body = java.nio.ByteBuffer.allocate((int) total);
+        body.put(json.toByteArray());
+        for (Tensor output : raw) {
+            BinaryTensorData.write(output, body);
+        }
+        return new Encoded(body.array(), json.size());
     }
 
     /** The response as UTF-8 JSON bytes. */
@@ -59,13 +120,28 @@ public final class InferenceResponseEncoder {
         return out.toByteArray();
     }
 
-    private static void writeTensor(JsonGenerator generator, Tensor tensor) throws IOException {
+    /** The response object up to the opening of its {@code outputs} array. */
+    private static void writeHead(JsonGenerator generator, InferenceResponse response) throws IOException {
         generator.writeStartObject();
+        generator.writeStringField("model_name", response.modelName());
+        generator.writeStringField("model_version", response.modelVersion());
+        if (response.id() != null) {
+            generator.writeStringField("id", response.id());
+        }
+        generator.writeArrayFieldStart("outputs");
+    }
+
+    private static void writeMeta(JsonGenerator generator, Tensor tensor) throws IOException {
         generator.writeStringField("name", tensor.name());
         long[] shape = tensor.shape();
         generator.writeFieldName("shape");
         generator.writeArray(shape, 0, shape.length);
         generator.writeStringField("datatype", tensor.datatype().name());
+    }
+
+    private static void writeTensor(JsonGenerator generator, Tensor tensor) throws IOException {
+        generator.writeStartObject();
+        writeMeta(generator, tensor);
         generator.writeFieldName("data");
         generator.writeStartArray();
         writeElements(generator, tensor);

@@ -33,8 +33,18 @@ final class InputReader {
         this.limits = limits;
     }
 
+    /**
+     * An input as read from the JSON: either its tensor (JSON {@code data}), or, with the binary tensor data
+     * extension, everything but its elements and the size of its binary data ({@code binarySize} ≥ 0).
+     */
+    record Read(Tensor tensor, String name, DataType datatype, long[] shape, int count, long binarySize) {
+        String label() {
+            return "input '" + name + "'";
+        }
+    }
+
     /** Reads the input object at the parser's current token, {@code inputs[index]}. */
-    Tensor read(JsonParser parser, int index) throws IOException {
+    Read read(JsonParser parser, int index) throws IOException {
         if (parser.currentToken() != JsonToken.START_OBJECT) {
             throw new BadRequest("inputs[" + index + "] must be an object, not " + Tokens.describe(parser));
         }
@@ -43,6 +53,7 @@ final class InputReader {
         DataType datatype = null;
         Object data = null;
         byte[] deferred = null;
+        long[] binarySize = {-1};
         while (parser.nextToken() == JsonToken.FIELD_NAME) {
             String field = parser.currentName();
             parser.nextToken();
@@ -56,7 +67,13 @@ final class InputReader {
                 }
                 case "shape" -> shape = readShape(parser, label);
                 case "datatype" -> datatype = readDatatype(parser, label);
-                case "parameters" -> Tokens.skipObject(parser, "'parameters' of " + label);
+                case "parameters" -> Tokens.readParameters(parser, "'parameters' of " + label, (key, value) -> {
+                    if (!key.equals("binary_data_size")) {
+                        return false;
+                    }
+                    binarySize[0] = readBinarySize(value, label);
+                    return true;
+                });
                 case "data" -> {
                     if (shape != null && datatype != null) {
                         data = readData(parser, label, datatype, shape);
@@ -77,6 +94,19 @@ final class InputReader {
         if (datatype == null) {
             throw new BadRequest(label + " has no 'datatype'");
         }
+        if (binarySize[0] >= 0) {
+            if (data != null || deferred != null) {
+                throw new BadRequest(label + " has both 'data' and the parameter binary_data_size; send one");
+            }
+            int count = countElements(label, shape);
+            int elementSize = BinaryTensorData.elementSize(datatype);
+            if (elementSize > 0 && (long) elementSize * count != binarySize[0]) {
+                throw new BadRequest("binary_data_size of " + label + " is " + binarySize[0] + " bytes, but its shape "
+                        + Tokens.shape(shape) + " holds " + count + " " + datatype + " elements of " + elementSize
+                        + " byte" + (elementSize == 1 ? "" : "s") + " (" + (long) elementSize * count + " bytes)");
+            }
+            return new Read(null, name, datatype, shape, count, binarySize[0]);
+        }
         if (data == null && deferred == null) {
             throw new BadRequest(label + " has no 'data'");
         }
@@ -86,7 +116,23 @@ final class InputReader {
                 data = readData(replay, label, datatype, shape);
             }
         }
-        return new Tensor(name, datatype, shape, data);
+        Tensor tensor = new Tensor(name, datatype, shape, data);
+        return new Read(tensor, name, datatype, shape, tensor.size(), -1);
+    }
+
+    private static long readBinarySize(JsonParser parser, String label) throws IOException {
+        if (parser.currentToken() != JsonToken.VALUE_NUMBER_INT) {
+            throw new BadRequest("binary_data_size of " + label + " must be an integer, not " + Tokens.describe(parser));
+        }
+        if (parser.getNumberType() == JsonParser.NumberType.BIG_INTEGER) {
+            throw new BadRequest("binary_data_size " + Tokens.shorten(parser.getText()) + " of " + label
+                    + (parser.getText().startsWith("-") ? " is negative" : " is too large"));
+        }
+        long size = parser.getLongValue();
+        if (size < 0) {
+            throw new BadRequest("binary_data_size " + size + " of " + label + " is negative");
+        }
+        return size;
     }
 
     private static String label(String name, int index) {
@@ -138,6 +184,12 @@ final class InputReader {
 
     /** Checks the element count against the shape's overflow and the limits, then reads into a fresh array. */
     private Object readData(JsonParser parser, String label, DataType type, long[] shape) throws IOException {
+        int count = countElements(label, shape);
+        return new TensorDataReader(label, type, shape, count, limits.maxBytesElementLength()).read(parser);
+    }
+
+    /** The shape's element count, checked against overflow and the request-wide limit, and counted. */
+    private int countElements(String label, long[] shape) {
         long count = Tensor.elementCount(shape);
         if (count < 0) {
             throw new BadRequest("the shape " + Tokens.shape(shape) + " of " + label
@@ -149,7 +201,7 @@ final class InputReader {
                     + " needs " + count + (elements > 0 ? " beyond the " + elements + " before it" : ""));
         }
         elements += count;
-        return new TensorDataReader(label, type, shape, (int) count, limits.maxBytesElementLength()).read(parser);
+        return (int) count;
     }
 
     /**

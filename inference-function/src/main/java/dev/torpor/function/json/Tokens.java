@@ -40,6 +40,42 @@ final class Tokens {
         parser.skipChildren();
     }
 
+    /** What a {@link #readParameters} visitor does with one parameter whose value is the current token. */
+    interface ParameterVisitor {
+        /** @return true when it consumed the value; false to have it skipped */
+        boolean visit(String name, JsonParser parser) throws IOException;
+    }
+
+    /**
+     * Reads a {@code parameters} object (or null): each parameter goes to {@code visitor}, which reads the
+     * ones it knows; the others are skipped whatever their value.
+     */
+    static void readParameters(JsonParser parser, String what, ParameterVisitor visitor) throws IOException {
+        JsonToken token = parser.currentToken();
+        if (token == JsonToken.VALUE_NULL) {
+            return;
+        }
+        if (token != JsonToken.START_OBJECT) {
+            throw new BadRequest(what + " must be an object, not " + describe(parser));
+        }
+        while (parser.nextToken() == JsonToken.FIELD_NAME) {
+            String name = parser.currentName();
+            parser.nextToken();
+            if (!visitor.visit(name, parser)) {
+                parser.skipChildren();
+            }
+        }
+    }
+
+    /** The boolean at the current token; anything else is a 400 naming {@code what}. */
+    static boolean bool(JsonParser parser, String what) throws IOException {
+        JsonToken token = parser.currentToken();
+        if (token != JsonToken.VALUE_TRUE && token != JsonToken.VALUE_FALSE) {
+            throw new BadRequest(what + " must be true or false, not " + describe(parser));
+        }
+        return token == JsonToken.VALUE_TRUE;
+    }
+
     /** Keeps a client-supplied value readable in a message. */
     static String shorten(String text) {
         return text.length() <= 40 ? text : text.substring(0, 37) + "...";

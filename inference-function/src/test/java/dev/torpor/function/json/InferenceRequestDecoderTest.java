@@ -59,7 +59,7 @@ class InferenceRequestDecoderTest {
         InferenceRequest request = decode("""
                 {"id": "r1", "parameters": {"a": {"b": [1, 2]}},
                  "inputs": [{"name": "x", "shape": [2, 3], "datatype": "FP32",
-                             "data": [1, 2, 3, 4.5, -5, 6e-1], "parameters": {"binary_data_size": 3}}],
+                             "data": [1, 2, 3, 4.5, -5, 6e-1], "parameters": {"content_type": "x"}}],
                  "outputs": [{"name": "y", "parameters": {}}, {"name": "z"}]}
                 """);
         assertThat(request.id()).isEqualTo("r1");

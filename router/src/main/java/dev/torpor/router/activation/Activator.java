@@ -52,6 +52,9 @@ import org.slf4j.LoggerFactory;
  * comes from the injected clock, so queueing, deadlines, scaling and the reaper are tested without sleeping.
  */
 public final class Activator {
+    /** Whether the launcher's instances honour dynamic batching; when not, a policy's batching is dropped. */
+    private final boolean launcherBatches;
+
     private static final Logger LOG = LoggerFactory.getLogger(Activator.class);
     private static final Duration QUEUE_FULL_RETRY = Duration.ofSeconds(1);
 
@@ -75,6 +78,7 @@ public final class Activator {
     public Activator(Launcher launcher, Supplier<List<Device>> devices, Supplier<PoolLimits> limits, Clock clock) {
         this.book = new PoolBook(devices, limits, clock);
         this.placer = new Placer(book, launcher);
+        this.launcherBatches = launcher.batches();
         this.completions = placer.completions();
         this.views = new PoolViews(book);
         this.shutdown = new PoolShutdown(book);
@@ -86,7 +90,23 @@ public final class Activator {
      * {@link Invocation#result()}, failed with {@link QueueFull}, {@link ModelLoadFailed},
      * {@link CapacityExhausted}, {@link DeadlineExceeded} or the engine's error.
      */
-    public void submit(ModelManifest manifest, Path artifact, ServingPolicy policy, Invocation invocation) {
+    /**
+     * The policy as this pool applies it: dynamic batching only where the launcher's instances batch and the
+     * model can be batched (every input and output with a dynamic first dimension); else off, so that an
+     * instance is never handed more requests than it runs at once.
+     */
+    private ServingPolicy fit(ServingPolicy policy, ModelManifest manifest) {
+        if (!policy.batching().enabled()
+                || (launcherBatches && dev.torpor.function.Batcher.batchable(manifest.signature()))) {
+            return policy;
+        }
+        return new ServingPolicy(policy.device(), policy.memoryMb(), policy.minInstances(), policy.maxInstances(),
+                policy.concurrencyPerInstance(), policy.idleTimeout(), policy.maxQueue(), policy.requestTimeout(),
+                policy.runtime());
+    }
+
+    public void submit(ModelManifest manifest, Path artifact, ServingPolicy requested, Invocation invocation) {
+        ServingPolicy policy = fit(requested, manifest);
         ModelGate gate = book.gateFor(manifest.id());
         List<Runnable> actions = new ArrayList<>();
         TorporException refusal = null;
@@ -196,7 +216,8 @@ public final class Activator {
      * instance is READY; fails with the load's reason, or with {@link CapacityExhausted} when the pool has no
      * room that could be freed.
      */
-    public CompletableFuture<Void> wake(ModelManifest manifest, Path artifact, ServingPolicy policy) {
+    public CompletableFuture<Void> wake(ModelManifest manifest, Path artifact, ServingPolicy requested) {
+        ServingPolicy policy = fit(requested, manifest);
         ModelGate gate = book.gateFor(manifest.id());
         Runnable start = () -> { };
         InstanceSlot target;
@@ -279,7 +300,7 @@ public final class Activator {
         ModelGate gate = book.existingGate(id);
         if (gate != null) {
             synchronized (book.lock) {
-                gate.policy = policy;
+                gate.policy = gate.manifest == null ? policy : fit(policy, gate.manifest);
             }
         }
     }

@@ -53,7 +53,7 @@ public final class Autoscaler {
                 var snapshot = new ScaleDecider.Snapshot(live, (int) gate.readyCount(),
                         gate.demand.average(now, settings.stableWindow()), gate.demand.average(now, settings.panicWindow()),
                         gate.policy.minInstances(), Math.min(gate.policy.maxInstances(), poolCap),
-                        gate.policy.concurrencyPerInstance());
+                        gate.policy.inFlightPerInstance());
                 ScaleDecider.Decision decision = decider.decide(snapshot, gate.scale, now);
                 if (decision.state().panicking() != gate.scale.panicking()) {
                     LOG.info("{} {} panic mode (panic-window demand {}, {} READY)", gate.id,

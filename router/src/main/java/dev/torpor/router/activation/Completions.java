@@ -67,7 +67,7 @@ final class Completions {
             if (failure == null) {
                 slot.ready(now, took, book.nextEvent());
                 gate.backoff.recordSuccess();
-                while (!gate.queue.isEmpty() && slot.hasRoom(gate.policy.concurrencyPerInstance())) {
+                while (!gate.queue.isEmpty() && slot.hasRoom(gate.policy.inFlightPerInstance())) {
                     actions.add(dispatch(gate, slot, gate.queue.pollFirst(), now));
                 }
                 wakes.addAll(gate.wakeWaiters);
@@ -139,7 +139,7 @@ final class Completions {
                     stopSlot = true;
                 }
             } else {
-                while (!gate.queue.isEmpty() && slot.hasRoom(gate.policy.concurrencyPerInstance())) {
+                while (!gate.queue.isEmpty() && slot.hasRoom(gate.policy.inFlightPerInstance())) {
                     actions.add(dispatch(gate, slot, gate.queue.pollFirst(), now));
                 }
             }

@@ -60,7 +60,7 @@ final class ModelGate {
     Optional<InstanceSlot> roomiest() {
         InstanceSlot best = null;
         for (InstanceSlot slot : slots) {
-            if (slot.hasRoom(policy.concurrencyPerInstance()) && (best == null || slot.inFlight() < best.inFlight())) {
+            if (slot.hasRoom(policy.inFlightPerInstance()) && (best == null || slot.inFlight() < best.inFlight())) {
                 best = slot;
             }
         }

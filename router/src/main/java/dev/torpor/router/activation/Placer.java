@@ -111,7 +111,7 @@ final class Placer {
         ServingPolicy policy = gate.policy;
         String instanceId = InstanceIds.next(gate.id.name(), gate.id.version());
         FunctionInstance instance = launcher.launch(new LaunchSpec(instanceId, gate.manifest, gate.artifact, device,
-                policy.runtime(), policy.concurrencyPerInstance(), policy.memoryMb()));
+                policy.runtime(), policy.concurrencyPerInstance(), policy.memoryMb(), policy.batching()));
         InstanceSlot slot = new InstanceSlot(instance, device, policy.memoryMb());
         gate.slots.add(slot);
         return new Step(() -> instance.load().whenComplete((took, failure) -> completions.loaded(gate, slot, took,

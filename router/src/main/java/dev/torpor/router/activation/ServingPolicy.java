@@ -1,5 +1,6 @@
 package dev.torpor.router.activation;
 
+import dev.torpor.function.Batching;
 import dev.torpor.function.RuntimeOptions;
 import java.time.Duration;
 import java.util.Objects;
@@ -20,13 +21,30 @@ public record ServingPolicy(
         Duration idleTimeout,
         int maxQueue,
         Duration requestTimeout,
-        RuntimeOptions runtime) {
+        RuntimeOptions runtime,
+        Batching batching) {
+
+    /** A policy without dynamic batching. */
+    public ServingPolicy(String device, long memoryMb, int minInstances, int maxInstances, int concurrencyPerInstance,
+                         Duration idleTimeout, int maxQueue, Duration requestTimeout, RuntimeOptions runtime) {
+        this(device, memoryMb, minInstances, maxInstances, concurrencyPerInstance, idleTimeout, maxQueue, requestTimeout,
+                runtime, Batching.OFF);
+    }
+
+    /**
+     * How many requests an instance is given at once: {@code concurrencyPerInstance} engine calls, each of up to
+     * {@code maxBatchSize} requests when the model batches.
+     */
+    public int inFlightPerInstance() {
+        return (int) Math.min(Integer.MAX_VALUE, (long) concurrencyPerInstance * batching.maxBatchSize());
+    }
 
     public ServingPolicy {
         Objects.requireNonNull(device, "device");
         Objects.requireNonNull(idleTimeout, "idleTimeout");
         Objects.requireNonNull(requestTimeout, "requestTimeout");
         Objects.requireNonNull(runtime, "runtime");
+        Objects.requireNonNull(batching, "batching");
         if (concurrencyPerInstance < 1 || maxInstances < 1 || minInstances < 0 || maxQueue < 0) {
             throw new IllegalArgumentException("invalid serving policy " + concurrencyPerInstance + "/" + maxInstances
                     + "/" + minInstances + "/" + maxQueue);

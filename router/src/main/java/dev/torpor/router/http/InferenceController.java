@@ -1,5 +1,6 @@
 package dev.torpor.router.http;
 
+import dev.torpor.function.json.InferenceRequestDecoder;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
@@ -50,13 +51,15 @@ public class InferenceController {
         CompletableFuture<InferenceReply> answered;
         // The body is read (or refused) before infer returns; closing it here covers a 404 that never reads it.
         try (body) {
-            answered = inference.infer(model, version, body, request.getContentLength(), NettyClientLink.of(request));
+            answered = inference.infer(model, version, body, request.getContentLength(),
+                    request.getHeaders().get(InferenceRequestDecoder.HEADER_LENGTH), NettyClientLink.of(request));
         } catch (java.io.IOException closeFailed) {
             throw new java.io.UncheckedIOException(closeFailed);
         }
         return answered.thenApply(reply -> {
                     MutableHttpResponse<byte[]> response = HttpResponse.<byte[]>status(HttpStatus.OK).status(reply.status())
-                            .contentType(MediaType.APPLICATION_JSON_TYPE)
+                            .contentType(reply.binary() ? MediaType.APPLICATION_OCTET_STREAM_TYPE
+                                    : MediaType.APPLICATION_JSON_TYPE)
                             .body(reply.body());
                     reply.headers().forEach(response::header);
                     return response;

@@ -6,6 +6,7 @@ import dev.torpor.function.InferenceOutcome;
 import dev.torpor.function.InferenceRequest;
 import dev.torpor.function.InferenceResponse;
 import dev.torpor.function.SignatureValidator;
+import dev.torpor.function.json.DecodedRequest;
 import dev.torpor.function.json.InferenceRequestDecoder;
 import dev.torpor.function.json.InferenceResponseEncoder;
 import dev.torpor.router.activation.Activator;
@@ -71,18 +72,21 @@ public final class InferenceService {
     }
 
     /**
-     * @param version null for the model's default version
+     * @param version      null for the model's default version
+     * @param headerLength the {@code Inference-Header-Content-Length} header (binary tensor data), or null
      * @throws dev.torpor.error.ModelNotFound (thrown, not in the future) for an unknown model or version
      */
     CompletableFuture<InferenceReply> infer(String model, String version, InputStream body, long contentLength,
-                                            ClientLink client) {
+                                            String headerLength, ClientLink client) {
         Instant arrived = clock.instant();
         ModelManifest manifest = catalog.resolve(model, version);
         Trip trip = new Trip(manifest, arrived);
         try {
             byte[] bytes = BoundedBody.read(body, contentLength, maxRequestBytes, requestLimitName);
             trip.requestBytes = bytes.length;
-            InferenceRequest request = decoder.decode(bytes);
+            DecodedRequest decoded = decoder.decode(bytes, headerLength);
+            InferenceRequest request = decoded.request();
+            trip.decoded = decoded;
             SignatureValidator.validate(request, manifest.signature());
             ServingPolicy policy = catalog.policy(manifest);
             trip.memoryMb = policy.memoryMb();
@@ -111,6 +115,7 @@ public final class InferenceService {
         long requestBytes;
         long memoryMb;
         Invocation invocation;
+        DecodedRequest decoded;
         InferenceReply reply;
         BillingRecord record;
 
@@ -124,11 +129,23 @@ public final class InferenceService {
         Instant now = clock.instant();
         int status;
         byte[] body;
+        boolean binary = false;
         Map<String, String> headers = new LinkedHashMap<>();
         if (failure == null) {
             status = 200;
-            body = encoder.encode(new InferenceResponse(trip.manifest.name(), trip.manifest.version(), request.id(),
-                    outcome.outputs()));
+            InferenceResponse response = new InferenceResponse(trip.manifest.name(), trip.manifest.version(),
+                    request.id(), outcome.outputs());
+            DecodedRequest decoded = trip.decoded;
+            if (decoded != null && decoded.anyBinaryOutput()) {
+                InferenceResponseEncoder.Encoded encoded = encoder.encode(response, decoded::binaryOutput);
+                body = encoded.body();
+                binary = encoded.binary();
+                if (binary) {
+                    headers.put(InferenceRequestDecoder.HEADER_LENGTH, Integer.toString(encoded.headerLength()));
+                }
+            } else {
+                body = encoder.encode(response);
+            }
         } else {
             TorporException known = failure instanceof TorporException torpor ? torpor
                     : new EngineFailure("engine failure: " + failure.getMessage(), failure);
@@ -157,7 +174,7 @@ public final class InferenceService {
         headers.put("torpor-cold-start", Boolean.toString(cold));
         headers.put("torpor-queue-ms", trip.record.queueMs().toPlainString());
         headers.put("torpor-compute-ms", trip.record.computeMs().toPlainString());
-        trip.reply = new InferenceReply(status, body, headers);
+        trip.reply = new InferenceReply(status, body, headers, binary);
         return trip;
     }
 

@@ -7,7 +7,8 @@ import java.util.Map;
 
 /**
  * Server metadata. Lists only extensions that really work: {@code model_repository} (the repository
- * endpoints, including {@code POST /v2/repository/index}).
+ * endpoints, including {@code POST /v2/repository/index}) and {@code binary_tensor_data} (Triton's binary
+ * tensor data extension on infer requests and responses).
  */
 @Controller("/v2")
 public class ServerController {
@@ -16,6 +17,6 @@ public class ServerController {
 
     @Get
     Map<String, Object> metadata() {
-        return Map.of("name", "torpor", "version", VERSION, "extensions", List.of("model_repository"));
+        return Map.of("name", "torpor", "version", VERSION, "extensions", List.of("model_repository", "binary_tensor_data"));
     }
 }

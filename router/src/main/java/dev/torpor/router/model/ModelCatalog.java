@@ -166,7 +166,8 @@ public final class ModelCatalog {
         return new ServingPolicy(config.device(), memoryMb(manifest, config), config.minInstances(),
                 config.maxInstances(), config.concurrencyPerInstance(), idleTimeout(config), config.maxQueue(),
                 Duration.ofMillis(config.requestTimeoutMs()),
-                new RuntimeOptions(config.runtime().intraOpThreads(), config.runtime().interOpThreads()));
+                new RuntimeOptions(config.runtime().intraOpThreads(), config.runtime().interOpThreads()),
+                new dev.torpor.function.Batching(config.batching().maxBatchSize(), config.batching().maxDelayMicros()));
     }
 
     public long memoryMb(ModelManifest manifest, ModelConfig config) {
