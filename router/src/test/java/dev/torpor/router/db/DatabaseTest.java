@@ -60,7 +60,8 @@ class DatabaseTest {
                 }
             }
             assertThat(indexes).containsExactlyInAnyOrder(
-                    "billing_records_started_at", "billing_records_tenant_seq", "billing_records_model_seq");
+                    "billing_records_started_at", "billing_records_tenant_seq", "billing_records_model_seq",
+                    "billing_records_instance");
         }
     }
 
