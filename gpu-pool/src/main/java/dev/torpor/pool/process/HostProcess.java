@@ -46,7 +46,8 @@ final class HostProcess {
     private static final int MAX_ANSWER_BYTES = Integer.MAX_VALUE - 64;
 
     /** What the process said when it connected; nanosecond timings. */
-    record Hello(long pid, String ortVersion, long ortInitNanos, long mainToHelloNanos, long spawnToHelloNanos) {
+    record Hello(long pid, String ortVersion, long ortInitNanos, long warmUpNanos, long mainToHelloNanos,
+                 long spawnToHelloNanos) {
     }
 
     private final Process process;
@@ -119,7 +120,8 @@ final class HostProcess {
                 throw new IOException("the function process did not start with HELLO");
             }
             ByteBuffer p = first.payload();
-            Hello hello = new Hello(p.getLong(), Wire.str(p), p.getLong(), p.getLong(), System.nanoTime() - begin);
+            Hello hello = new Hello(p.getLong(), Wire.str(p), p.getLong(), p.getLong(), p.getLong(),
+                    System.nanoTime() - begin);
             HostProcess host = new HostProcess(started, log, channel, completions, hello);
             Thread reader = new Thread(host::readLoop, "fn-reader-" + hello.pid());
             reader.setDaemon(true);

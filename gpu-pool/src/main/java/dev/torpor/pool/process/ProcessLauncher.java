@@ -91,7 +91,7 @@ public final class ProcessLauncher implements Launcher, AutoCloseable {
         long every = settings.healthInterval().toMillis();
         watchdog.scheduleWithFixedDelay(this::checkAll, every, every, TimeUnit.MILLISECONDS);
         this.pool = new WarmPool(settings.warmPoolSize(), () -> startProcess("warm-" + warmSerial.incrementAndGet(),
-                settings.poolHeapMb()), spawner);
+                settings.poolHeapMb(), true), spawner);
         this.shutdownHook = new Thread(this::killAll, "fn-orphan-guard");
         Runtime.getRuntime().addShutdownHook(shutdownHook);
         pool.refill();
@@ -142,19 +142,28 @@ public final class ProcessLauncher implements Launcher, AutoCloseable {
      * otherwise. Completes on a spawner thread.
      */
     CompletableFuture<HostProcess> acquire(String instanceId, LaunchSpec spec) {
-        Optional<HostProcess> warm = pool.take();
-        if (warm.isPresent()) {
-            HostProcess process = warm.get();
-            assign(process, instanceId, spec);
-            process.log().note("pid " + process.pid() + " taken from the warm pool");
-            return CompletableFuture.completedFuture(process);
-        }
         long heapMb = Math.max(64, spec.memoryMb());
-        return CompletableFuture.supplyAsync(() -> {
-            HostProcess process = startProcess(instanceId, heapMb);
-            assign(process, instanceId, spec);
-            return process;
-        }, spawner);
+        CompletableFuture<HostProcess> pooled = pool.take().orElse(CompletableFuture.completedFuture(null));
+        return pooled.thenComposeAsync(warm -> {
+            if (warm != null && warm.isAlive()) {
+                assign(warm, instanceId, spec);
+                warm.log().note("pid " + warm.pid() + " taken from the warm pool");
+                return CompletableFuture.completedFuture(warm);
+            }
+            return CompletableFuture.supplyAsync(() -> {
+                HostProcess process = startProcess(instanceId, heapMb, false);
+                assign(process, instanceId, spec);
+                return process;
+            }, spawner);
+        }, Runnable::run);
+    }
+
+    /**
+     * Called when a cold start has finished (loaded or failed): now the warm pool may start a replacement
+     * without competing with that load for the CPUs.
+     */
+    void coldStartDone() {
+        pool.refill();
     }
 
     private void assign(HostProcess process, String instanceId, LaunchSpec spec) {
@@ -168,7 +177,8 @@ public final class ProcessLauncher implements Launcher, AutoCloseable {
         logs.put(instanceId, process.log());
     }
 
-    private HostProcess startProcess(String label, long heapMb) {
+    /** @param warmUp whether the process warms its load path up before it says HELLO (pooled processes do) */
+    private HostProcess startProcess(String label, long heapMb, boolean warmUp) {
         if (closed) {
             throw new IllegalStateException("the process launcher is closed");
         }
@@ -177,6 +187,9 @@ public final class ProcessLauncher implements Launcher, AutoCloseable {
         command.add("-cp");
         command.add(settings.classPath());
         command.add(FunctionHost.class.getName());
+        if (warmUp) {
+            command.add(FunctionHost.WARM_UP);
+        }
         ProcessLog log = new ProcessLog(label);
         try {
             HostProcess process = HostProcess.start(command, environment(), socketDir, settings.startTimeout(), log,

@@ -40,6 +40,8 @@ public final class FunctionHost {
     private static final System.Logger LOG = System.getLogger(FunctionHost.class.getName());
     /** Requests are bounded by the router (TORPOR_MAX_REQUEST_MB ≤ 2047); frames can't be larger anyway. */
     private static final int MAX_FRAME = Integer.MAX_VALUE - 64;
+    /** The option that makes a (pooled) process warm its load path up before it says HELLO: see {@link WarmUp}. */
+    public static final String WARM_UP = "--warm-up";
 
     private final FrameChannel channel;
     private final OrtEnvironment env;
@@ -55,19 +57,25 @@ public final class FunctionHost {
 
     public static void main(String[] args) throws Exception {
         long mainAt = System.nanoTime();
-        if (args.length != 1) {
-            System.err.println("usage: FunctionHost <socket path>");
+        boolean warmUp = args.length == 2 && WARM_UP.equals(args[0]);
+        if (args.length != 1 && !warmUp) {
+            System.err.println("usage: FunctionHost [" + WARM_UP + "] <socket path>");
             System.exit(2);
         }
         watchParent();
         long ortBegin = System.nanoTime();
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         long ortInit = System.nanoTime() - ortBegin;
-        SocketChannel socket = SocketChannel.open(UnixDomainSocketAddress.of(Path.of(args[0])));
+        // A pooled process warms up before HELLO, so that the pool only ever hands out warm processes; a
+        // process started for a waiting request skips it (its load would wait for it) and preloads classes.
+        long warmUpNanos = warmUp ? WarmUp.run(env) : 0;
+        SocketChannel socket = SocketChannel.open(UnixDomainSocketAddress.of(Path.of(args[args.length - 1])));
         FrameChannel channel = new FrameChannel(socket, MAX_FRAME);
         channel.write(new Wire.Out(64).i64(ProcessHandle.current().pid()).str(env.getVersion())
-                .i64(ortInit).i64(System.nanoTime() - mainAt).frame(Frame.HELLO, 0));
-        preload();
+                .i64(ortInit).i64(warmUpNanos).i64(System.nanoTime() - mainAt).frame(Frame.HELLO, 0));
+        if (!warmUp) {
+            preload();
+        }
         new FunctionHost(channel, env).serve();
     }
 
@@ -145,9 +153,10 @@ public final class FunctionHost {
             });
             session = opened;
             long took = System.nanoTime() - begin;
+            // Answer first, log after: the first log line of a JVM initializes java.util.logging (~30 ms).
+            channel.write(new Wire.Out(16).i64(took).frame(Frame.LOADED, 0));
             LOG.log(System.Logger.Level.INFO, "instance {0} loaded {1} in {2} ms", instanceId, manifest.id(),
                     took / 1_000_000);
-            channel.write(new Wire.Out(16).i64(took).frame(Frame.LOADED, 0));
         } catch (Exception | LinkageError failure) {
             LOG.log(System.Logger.Level.WARNING, "instance {0} failed to load: {1}", instanceId, failure.toString());
             try {
