@@ -146,24 +146,49 @@ final class RemoteFunctionInstance implements FunctionInstance {
 
     @Override
     public CompletableFuture<InferenceOutcome> infer(InferenceRequest request, RunControl control) {
+        return infer(request, control, true);
+    }
+
+    /**
+     * @param mayRetry whether a request the dead process had not started is sent once more, to the new
+     *                 process the instance starts; the second failure is final (503 with the reason)
+     */
+    private CompletableFuture<InferenceOutcome> infer(InferenceRequest request, RunControl control, boolean mayRetry) {
         InstanceState now = state();
         if (now != InstanceState.READY && now != InstanceState.DRAINING) {
             return CompletableFuture.failedFuture(new EngineFailure("instance " + id() + " is " + now + ", not READY"));
         }
         CompletableFuture<HostProcess> serving = serving();
         HostProcess ready = nowOrNull(serving);
+        CompletableFuture<InferenceOutcome> answer;
         if (ready != null) {
-            CompletableFuture<InferenceOutcome> answer = ready.infer(request, control);
+            answer = ready.infer(request, control);
             if (refillPending.get()) {
                 answer.whenComplete((outcome, failure) -> refillOnce());
             }
+        } else {
+            // The process died and a new one is loading: the request runs once it is there.
+            answer = serving.handle((process, failure) -> failure != null
+                            ? CompletableFuture.<InferenceOutcome>failedFuture(asLoadFailure(failure))
+                            : process.infer(request, control))
+                    .thenCompose(result -> result);
+        }
+        if (answer.isDone() && !answer.isCompletedExceptionally()) {
             return answer;
         }
-        // The process died and a new one is loading: the request runs once it is there.
-        return serving.handle((process, failure) -> failure != null
-                        ? CompletableFuture.<InferenceOutcome>failedFuture(asLoadFailure(failure))
-                        : process.infer(request, control))
-                .thenCompose(answer -> answer);
+        return answer.exceptionallyCompose(failure -> {
+            Throwable cause = failure instanceof CompletionException && failure.getCause() != null
+                    ? failure.getCause() : failure;
+            if (!(cause instanceof HostProcess.NotStarted notStarted)) {
+                return CompletableFuture.failedFuture(cause);
+            }
+            if (mayRetry && !control.isCancelled()) {
+                LOG.log(System.Logger.Level.INFO, "instance {0}: request {1} had not started when its process died;"
+                        + " retrying it once on a new process", id(), request.id());
+                return infer(request, control, false);
+            }
+            return CompletableFuture.failedFuture(notStarted.crash());
+        });
     }
 
     /** The live process, or a replacement started now (once) when the last one died. */
