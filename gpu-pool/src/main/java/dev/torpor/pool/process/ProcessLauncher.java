@@ -1,6 +1,7 @@
 package dev.torpor.pool.process;
 
 import dev.torpor.function.FunctionInstance;
+import dev.torpor.function.djl.DjlEnvironment;
 import dev.torpor.function.host.FunctionHost;
 import dev.torpor.pool.LaunchSpec;
 import dev.torpor.pool.Launcher;
@@ -106,6 +107,11 @@ public final class ProcessLauncher implements Launcher, AutoCloseable {
         command.add("-Djava.io.tmpdir=" + tempDir);
         command.add("-Djava.util.logging.SimpleFormatter.format=%1$tT.%1$tL %4$s %5$s%6$s%n");
         natives.ifPresent(dir -> command.add("-Donnxruntime.native.path=" + dir));
+        // DJL models: offline, and PyTorch's natives from the router's cache (unpacked once per data dir).
+        Path djlCache = DjlEnvironment.cacheDir(settings.dataDir());
+        command.add("-DDJL_CACHE_DIR=" + djlCache);
+        command.add("-DENGINE_CACHE_DIR=" + djlCache);
+        command.add("-Dai.djl.offline=true");
         command.addAll(settings.extraJvmOptions());
         return command;
     }

@@ -7,6 +7,8 @@ import dev.torpor.function.BackendRegistry;
 import dev.torpor.function.InferenceRequest;
 import dev.torpor.function.RunControl;
 import dev.torpor.function.Session;
+import dev.torpor.function.djl.DjlBackend;
+import dev.torpor.function.djl.DjlEnvironment;
 import dev.torpor.function.onnx.OnnxBackend;
 import dev.torpor.function.onnx.OrtModelCache;
 import dev.torpor.store.ModelManifest;
@@ -142,7 +144,7 @@ public final class FunctionHost {
             ModelManifest manifest = load.manifest();
             OrtModelCache cache = load.cacheDir() == null || load.cacheDir().isEmpty() ? null
                     : new OrtModelCache(Path.of(load.cacheDir()));
-            Backend backend = new BackendRegistry(List.of(new OnnxBackend(env, cache)))
+            Backend backend = new BackendRegistry(List.of(new OnnxBackend(env, cache), djl()))
                     .forModel(manifest.format(), manifest.engine());
             Session opened = backend.open(manifest, load.artifact(), load.options());
             AtomicInteger counter = new AtomicInteger();
@@ -166,6 +168,16 @@ public final class FunctionHost {
                 Runtime.getRuntime().halt(4);
             }
         }
+    }
+
+    /**
+     * The DJL backend (TorchScript and DJL-format models), offline and on the DJL cache the launcher names
+     * with {@code -DDJL_CACHE_DIR} (the router's, where PyTorch is already unpacked); without one, a cache
+     * under the process's private temp dir.
+     */
+    private static Backend djl() {
+        DjlEnvironment.prepare(Path.of(System.getProperty("java.io.tmpdir")));
+        return new DjlBackend();
     }
 
     /**
