@@ -54,7 +54,9 @@ public final class ProcessLauncher implements Launcher, AutoCloseable {
     private final Path socketDir;
     private final Path tempDir;
     private final Path cacheDir;
-    private final List<String> baseCommand;
+    /** The JVM's command line up to the heap option; gains the class-data archive once it is built. */
+    private volatile List<String> baseCommand;
+    private final ClassDataArchive archive;
     private final WarmPool pool;
     private final ExecutorService spawner;
     private final ExecutorService completions;
@@ -85,7 +87,9 @@ public final class ProcessLauncher implements Launcher, AutoCloseable {
             throw new UncheckedIOException("cannot prepare the function process directories", unusable);
         }
         Optional<Path> natives = OrtNatives.extract(settings.dataDir().resolve("native"));
-        this.baseCommand = command(natives);
+        this.archive = new ClassDataArchive(settings.dataDir().resolve("cds"), settings.javaCommand(),
+                settings.classPath());
+        this.baseCommand = command(natives, archive.options().orElse(List.of()));
         this.spawner = Executors.newCachedThreadPool(daemon("fn-spawner"));
         this.completions = Executors.newCachedThreadPool(daemon("fn-completion"));
         this.watchdog = Executors.newSingleThreadScheduledExecutor(daemon("fn-watchdog"));
@@ -96,11 +100,22 @@ public final class ProcessLauncher implements Launcher, AutoCloseable {
         this.shutdownHook = new Thread(this::killAll, "fn-orphan-guard");
         Runtime.getRuntime().addShutdownHook(shutdownHook);
         pool.refill();
+        if (archive.needsTraining()) {
+            spawner.execute(() -> {
+                List<String> training = new ArrayList<>(baseCommand);
+                training.add(1, "-Xmx" + settings.poolHeapMb() + "m");
+                training.addAll(List.of("-cp", settings.classPath(), FunctionHost.class.getName()));
+                if (!closed && archive.train(training, environment(), new ProcessLog("cds-training"))) {
+                    baseCommand = command(natives, archive.options().orElse(List.of()));
+                }
+            });
+        }
     }
 
-    private List<String> command(Optional<Path> natives) {
+    private List<String> command(Optional<Path> natives, List<String> archiveOptions) {
         List<String> command = new ArrayList<>();
         command.add(settings.javaCommand());
+        command.addAll(archiveOptions);
         command.add("-XX:+UseSerialGC");
         command.add("-XX:-UsePerfData");
         command.add("-Xss512k");

@@ -44,6 +44,8 @@ public final class FunctionHost {
     private static final int MAX_FRAME = Integer.MAX_VALUE - 64;
     /** The option that makes a (pooled) process warm its load path up before it says HELLO: see {@link WarmUp}. */
     public static final String WARM_UP = "--warm-up";
+    /** The option of the class-data archive's training run: warm up without a router, then exit normally. */
+    public static final String TRAIN_CDS = "--train-cds";
 
     private final FrameChannel channel;
     private final OrtEnvironment env;
@@ -59,6 +61,10 @@ public final class FunctionHost {
 
     public static void main(String[] args) throws Exception {
         long mainAt = System.nanoTime();
+        if (args.length == 1 && TRAIN_CDS.equals(args[0])) {
+            train();
+            return;
+        }
         boolean warmUp = args.length == 2 && WARM_UP.equals(args[0]);
         if (args.length != 1 && !warmUp) {
             System.err.println("usage: FunctionHost [" + WARM_UP + "] <socket path>");
@@ -79,6 +85,22 @@ public final class FunctionHost {
             preload();
         }
         new FunctionHost(channel, env).serve();
+    }
+
+    /**
+     * The class-data archive's training run ({@code -XX:ArchiveClassesAtExit}): loads what a function process
+     * loads to start, warm up and load a model, and exits normally so that the JVM dumps the archive.
+     */
+    private static void train() throws IOException {
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        WarmUp.runOrThrow(env);
+        try (SocketChannel unix = SocketChannel.open(java.net.StandardProtocolFamily.UNIX)) {
+            UnixDomainSocketAddress.of(Path.of("unused.sock"));
+            new FrameChannel(unix, MAX_FRAME);
+        }
+        preloadNow();
+        System.err.println("function host: class-data archive training done");
+        System.exit(0);
     }
 
     /** Exits when standard input ends: the router (our parent) is gone, however it died. */
@@ -185,7 +207,14 @@ public final class FunctionHost {
      * that a cold start pays for the model only.
      */
     private static void preload() {
-        Thread preloader = new Thread(() -> {
+        Thread preloader = new Thread(FunctionHost::preloadNow, "preload");
+        preloader.setDaemon(true);
+        preloader.setPriority(Thread.MIN_PRIORITY);
+        preloader.start();
+    }
+
+    private static void preloadNow() {
+        {
             for (String name : List.of("dev.torpor.function.onnx.OnnxBackend", "dev.torpor.function.onnx.OnnxSession",
                     "dev.torpor.function.onnx.OnnxTensors", "dev.torpor.function.onnx.OnnxTypes",
                     "dev.torpor.function.onnx.OrtErrors", "dev.torpor.function.onnx.OrtModelCache",
@@ -207,10 +236,7 @@ public final class FunctionHost {
             } catch (java.security.NoSuchAlgorithmException ignored) {
                 // only a head start
             }
-        }, "preload");
-        preloader.setDaemon(true);
-        preloader.setPriority(Thread.MIN_PRIORITY);
-        preloader.start();
+        }
     }
 
     private void submit(long id, ByteBuffer payload) throws IOException {
