@@ -44,9 +44,29 @@ final class HostProcess {
     private static final Duration CRASH_RETRY = Duration.ofSeconds(1);
     /** Answers from a function process are bounded: a frame claiming more is treated as a crash. */
     private static final int MAX_ANSWER_BYTES = Integer.MAX_VALUE - 64;
+    /** Where a frame's request id sits: after the int32 length and the int8 type. */
+    private static final int ID_OFFSET = 4 + 1;
+
+    /**
+     * A request that the process certainly had not started running when it died: it may be sent again to a
+     * new process. Internal to this package; {@link #crash()} is what a caller sees when it is not retried.
+     */
+    static final class NotStarted extends RuntimeException {
+        private final InstanceCrashed crash;
+
+        NotStarted(InstanceCrashed crash) {
+            super(crash.getMessage(), null, false, false);
+            this.crash = crash;
+        }
+
+        InstanceCrashed crash() {
+            return crash;
+        }
+    }
 
     /** What the process said when it connected; nanosecond timings. */
-    record Hello(long pid, String ortVersion, long ortInitNanos, long mainToHelloNanos, long spawnToHelloNanos) {
+    record Hello(long pid, String ortVersion, long ortInitNanos, long warmUpNanos, long mainToHelloNanos,
+                 long spawnToHelloNanos) {
     }
 
     private final Process process;
@@ -56,6 +76,10 @@ final class HostProcess {
     private final Hello hello;
     private final Map<Long, CompletableFuture<InferenceOutcome>> pending = new ConcurrentHashMap<>();
     private final AtomicLong nextId = new AtomicLong(1);
+    private final Object sendLock = new Object();
+    /** Requests whose frame could not be written: the process never saw them. */
+    private final java.util.Set<Long> unsent = ConcurrentHashMap.newKeySet();
+    private volatile int workers = 1;
     private final CompletableFuture<Duration> loaded = new CompletableFuture<>();
     private final CompletableFuture<String> death = new CompletableFuture<>();
     private volatile boolean dead;
@@ -119,7 +143,8 @@ final class HostProcess {
                 throw new IOException("the function process did not start with HELLO");
             }
             ByteBuffer p = first.payload();
-            Hello hello = new Hello(p.getLong(), Wire.str(p), p.getLong(), p.getLong(), System.nanoTime() - begin);
+            Hello hello = new Hello(p.getLong(), Wire.str(p), p.getLong(), p.getLong(), p.getLong(),
+                    System.nanoTime() - begin);
             HostProcess host = new HostProcess(started, log, channel, completions, hello);
             Thread reader = new Thread(host::readLoop, "fn-reader-" + hello.pid());
             reader.setDaemon(true);
@@ -188,6 +213,7 @@ final class HostProcess {
 
     /** Asks the process to load its model; completes with the load time the process measured. */
     CompletableFuture<Duration> load(Wire.Load load) {
+        workers = Math.max(1, load.concurrency());
         try {
             channel.write(Wire.load(load));
         } catch (IOException gone) {
@@ -196,38 +222,58 @@ final class HostProcess {
         return loaded;
     }
 
-    /** Sends one request; the future completes with the outputs and the process's own compute time. */
+    /**
+     * Sends one request; the future completes with the outputs and the process's own compute time. When the
+     * process dies first, it fails with {@link InstanceCrashed}, wrapped in {@link NotStarted} when the
+     * request certainly had not started running there (see {@link #died}).
+     */
     CompletableFuture<InferenceOutcome> infer(InferenceRequest request, RunControl control) {
-        long id = nextId.getAndIncrement();
         CompletableFuture<InferenceOutcome> answer = new CompletableFuture<>();
-        pending.put(id, answer);
-        if (dead && pending.remove(id) != null) {
-            answer.completeExceptionally(crashed(death.getNow("has died")));
+        if (dead) {
+            answer.completeExceptionally(new NotStarted(crashed(death.getNow("has died"))));
             return answer;
         }
         ByteBuffer frame;
         try {
-            frame = Wire.request(id, request);
+            frame = Wire.request(0, request);
         } catch (RuntimeException unencodable) {
-            pending.remove(id);
             answer.completeExceptionally(new EngineFailure("cannot send the request: " + unencodable.getMessage()));
             return answer;
         }
+        long id;
+        // Ids are given in the order frames reach the socket, which is the order the process queues them in.
+        synchronized (sendLock) {
+            id = nextId.getAndIncrement();
+            frame.putLong(ID_OFFSET, id);
+            pending.put(id, answer);
+            try {
+                channel.write(frame);
+            } catch (IOException gone) {
+                // the reader notices the end of the socket and fails this request with the reason
+                unsent.add(id);
+            }
+        }
+        if (dead && pending.remove(id) != null) {
+            // died() may have drained pending before this id was added
+            answer.completeExceptionally(new NotStarted(crashed(death.getNow("has died"))));
+            return answer;
+        }
+        long sent = id;
         control.onCancel(() -> {
-            if (pending.containsKey(id)) {
+            if (pending.containsKey(sent)) {
                 try {
-                    channel.write(Frame.CANCEL, id);
+                    channel.write(Frame.CANCEL, sent);
                 } catch (IOException gone) {
                     // the process is dying; its requests fail with the reason
                 }
             }
         });
-        try {
-            channel.write(frame);
-        } catch (IOException gone) {
-            // the reader notices the end of the socket and fails this request with the reason
-        }
         return answer;
+    }
+
+    /** Threads the process runs requests on (its model's concurrency), once it has been asked to load. */
+    void workers(int count) {
+        this.workers = count;
     }
 
     /** One health round: kills a process that has not answered the previous ping or exceeds its memory. */
@@ -347,16 +393,36 @@ final class HostProcess {
             log.note("pid " + process.pid() + " " + reason);
         }
         InstanceCrashed crash = crashed(reason);
+        // The process queues requests in the order they arrived and runs them on `workers` threads, each of
+        // which writes its answer before it takes the next request; every answer written has been read by now.
+        // So of the requests still pending, only the first `workers` the process received can have started:
+        // the others (and any it never received) fail as NotStarted, which the instance retries once.
+        List<Long> ids;
+        synchronized (sendLock) {
+            dead = true;
+            ids = new ArrayList<>(pending.keySet());
+        }
+        ids.sort(null);
         List<CompletableFuture<InferenceOutcome>> failed = new ArrayList<>();
-        for (Long id : List.copyOf(pending.keySet())) {
+        List<CompletableFuture<InferenceOutcome>> notStarted = new ArrayList<>();
+        int mayHaveStarted = workers;
+        for (Long id : ids) {
             var answer = pending.remove(id);
-            if (answer != null) {
+            if (answer == null) {
+                continue;
+            }
+            if (!unsent.contains(id) && mayHaveStarted > 0) {
+                mayHaveStarted--;
                 failed.add(answer);
+            } else {
+                notStarted.add(answer);
             }
         }
         String finalReason = reason;
+        NotStarted retryable = new NotStarted(crash);
         completions.execute(() -> {
             failed.forEach(answer -> answer.completeExceptionally(crash));
+            notStarted.forEach(answer -> answer.completeExceptionally(retryable));
             loaded.completeExceptionally(new ModelLoadFailed("the function process " + finalReason, CRASH_RETRY));
             death.complete(finalReason);
         });

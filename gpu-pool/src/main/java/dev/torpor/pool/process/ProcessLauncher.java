@@ -1,6 +1,7 @@
 package dev.torpor.pool.process;
 
 import dev.torpor.function.FunctionInstance;
+import dev.torpor.function.djl.DjlEnvironment;
 import dev.torpor.function.host.FunctionHost;
 import dev.torpor.pool.LaunchSpec;
 import dev.torpor.pool.Launcher;
@@ -53,7 +54,9 @@ public final class ProcessLauncher implements Launcher, AutoCloseable {
     private final Path socketDir;
     private final Path tempDir;
     private final Path cacheDir;
-    private final List<String> baseCommand;
+    /** The JVM's command line up to the heap option; gains the class-data archive once it is built. */
+    private volatile List<String> baseCommand;
+    private final ClassDataArchive archive;
     private final WarmPool pool;
     private final ExecutorService spawner;
     private final ExecutorService completions;
@@ -84,28 +87,46 @@ public final class ProcessLauncher implements Launcher, AutoCloseable {
             throw new UncheckedIOException("cannot prepare the function process directories", unusable);
         }
         Optional<Path> natives = OrtNatives.extract(settings.dataDir().resolve("native"));
-        this.baseCommand = command(natives);
+        this.archive = new ClassDataArchive(settings.dataDir().resolve("cds"), settings.javaCommand(),
+                settings.classPath());
+        this.baseCommand = command(natives, archive.options().orElse(List.of()));
         this.spawner = Executors.newCachedThreadPool(daemon("fn-spawner"));
         this.completions = Executors.newCachedThreadPool(daemon("fn-completion"));
         this.watchdog = Executors.newSingleThreadScheduledExecutor(daemon("fn-watchdog"));
         long every = settings.healthInterval().toMillis();
         watchdog.scheduleWithFixedDelay(this::checkAll, every, every, TimeUnit.MILLISECONDS);
         this.pool = new WarmPool(settings.warmPoolSize(), () -> startProcess("warm-" + warmSerial.incrementAndGet(),
-                settings.poolHeapMb()), spawner);
+                settings.poolHeapMb(), true), spawner);
         this.shutdownHook = new Thread(this::killAll, "fn-orphan-guard");
         Runtime.getRuntime().addShutdownHook(shutdownHook);
         pool.refill();
+        if (archive.needsTraining()) {
+            spawner.execute(() -> {
+                List<String> training = new ArrayList<>(baseCommand);
+                training.add(1, "-Xmx" + settings.poolHeapMb() + "m");
+                training.addAll(List.of("-cp", settings.classPath(), FunctionHost.class.getName()));
+                if (!closed && archive.train(training, environment(), new ProcessLog("cds-training"))) {
+                    baseCommand = command(natives, archive.options().orElse(List.of()));
+                }
+            });
+        }
     }
 
-    private List<String> command(Optional<Path> natives) {
+    private List<String> command(Optional<Path> natives, List<String> archiveOptions) {
         List<String> command = new ArrayList<>();
         command.add(settings.javaCommand());
+        command.addAll(archiveOptions);
         command.add("-XX:+UseSerialGC");
         command.add("-XX:-UsePerfData");
         command.add("-Xss512k");
         command.add("-Djava.io.tmpdir=" + tempDir);
         command.add("-Djava.util.logging.SimpleFormatter.format=%1$tT.%1$tL %4$s %5$s%6$s%n");
         natives.ifPresent(dir -> command.add("-Donnxruntime.native.path=" + dir));
+        // DJL models: offline, and PyTorch's natives from the router's cache (unpacked once per data dir).
+        Path djlCache = DjlEnvironment.cacheDir(settings.dataDir());
+        command.add("-DDJL_CACHE_DIR=" + djlCache);
+        command.add("-DENGINE_CACHE_DIR=" + djlCache);
+        command.add("-Dai.djl.offline=true");
         command.addAll(settings.extraJvmOptions());
         return command;
     }
@@ -142,19 +163,28 @@ public final class ProcessLauncher implements Launcher, AutoCloseable {
      * otherwise. Completes on a spawner thread.
      */
     CompletableFuture<HostProcess> acquire(String instanceId, LaunchSpec spec) {
-        Optional<HostProcess> warm = pool.take();
-        if (warm.isPresent()) {
-            HostProcess process = warm.get();
-            assign(process, instanceId, spec);
-            process.log().note("pid " + process.pid() + " taken from the warm pool");
-            return CompletableFuture.completedFuture(process);
-        }
         long heapMb = Math.max(64, spec.memoryMb());
-        return CompletableFuture.supplyAsync(() -> {
-            HostProcess process = startProcess(instanceId, heapMb);
-            assign(process, instanceId, spec);
-            return process;
-        }, spawner);
+        CompletableFuture<HostProcess> pooled = pool.take().orElse(CompletableFuture.completedFuture(null));
+        return pooled.thenComposeAsync(warm -> {
+            if (warm != null && warm.isAlive()) {
+                assign(warm, instanceId, spec);
+                warm.log().note("pid " + warm.pid() + " taken from the warm pool");
+                return CompletableFuture.completedFuture(warm);
+            }
+            return CompletableFuture.supplyAsync(() -> {
+                HostProcess process = startProcess(instanceId, heapMb, false);
+                assign(process, instanceId, spec);
+                return process;
+            }, spawner);
+        }, Runnable::run);
+    }
+
+    /**
+     * Called when a cold start has finished (loaded or failed): now the warm pool may start a replacement
+     * without competing with that load for the CPUs.
+     */
+    void coldStartDone() {
+        pool.refill();
     }
 
     private void assign(HostProcess process, String instanceId, LaunchSpec spec) {
@@ -168,7 +198,8 @@ public final class ProcessLauncher implements Launcher, AutoCloseable {
         logs.put(instanceId, process.log());
     }
 
-    private HostProcess startProcess(String label, long heapMb) {
+    /** @param warmUp whether the process warms its load path up before it says HELLO (pooled processes do) */
+    private HostProcess startProcess(String label, long heapMb, boolean warmUp) {
         if (closed) {
             throw new IllegalStateException("the process launcher is closed");
         }
@@ -177,6 +208,9 @@ public final class ProcessLauncher implements Launcher, AutoCloseable {
         command.add("-cp");
         command.add(settings.classPath());
         command.add(FunctionHost.class.getName());
+        if (warmUp) {
+            command.add(FunctionHost.WARM_UP);
+        }
         ProcessLog log = new ProcessLog(label);
         try {
             HostProcess process = HostProcess.start(command, environment(), socketDir, settings.startTimeout(), log,

@@ -16,6 +16,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * A function instance whose model runs in a child process ({@link HostProcess}). {@link #load()} takes a
@@ -33,11 +35,14 @@ final class RemoteFunctionInstance implements FunctionInstance {
     private static final System.Logger LOG = System.getLogger(RemoteFunctionInstance.class.getName());
     private static final Duration STOP_GRACE = Duration.ofSeconds(30);
     private static final Duration RELOAD_RETRY = Duration.ofSeconds(1);
+    private static final Duration REFILL_AT_LATEST = Duration.ofSeconds(1);
 
     private final LaunchSpec spec;
     private final ProcessLauncher launcher;
     private final Instant startedAt;
     private final Lifecycle lifecycle = new Lifecycle();
+    /** A cold start is done but its first request has not been answered: the pool's refill waits. */
+    private final AtomicBoolean refillPending = new AtomicBoolean();
 
     private CompletableFuture<Duration> loading;
     /** The process serving now, or being brought up after a crash; guarded by this. */
@@ -93,23 +98,46 @@ final class RemoteFunctionInstance implements FunctionInstance {
     /** Takes a process and has it load the model; completes once the model is loaded. */
     private CompletableFuture<HostProcess> startProcess() {
         long begin = System.nanoTime();
-        return launcher.acquire(id(), spec).thenCompose(process -> {
+        return launcher.acquire(id(), spec).whenComplete((process, failure) -> {
+            if (failure != null) {
+                launcher.coldStartDone();
+            }
+        }).thenCompose(process -> {
             long acquired = System.nanoTime();
             return process.load(new Wire.Load(spec.manifest(), spec.artifact().toAbsolutePath(), spec.runtime(),
                             spec.concurrency(), id(), launcher.cacheDir().toString()))
                     .handle((took, failure) -> {
                         if (failure != null) {
+                            launcher.coldStartDone();
                             process.kill("failed to load its model");
                             throw asLoadFailure(failure);
                         }
                         var hello = process.hello();
                         String timings = "pid " + process.pid() + " ready: process start " + ms(hello.spawnToHelloNanos())
-                                + " ms (of which ONNX Runtime init " + ms(hello.ortInitNanos()) + " ms), acquire "
+                                + " ms (of which ONNX Runtime init " + ms(hello.ortInitNanos()) + " ms, warm-up "
+                                + ms(hello.warmUpNanos()) + " ms), acquire "
                                 + ms(acquired - begin) + " ms, model load " + took.toMillis() + " ms";
                         process.log().note(timings); // also goes to the router's log, with the instance id
+                        refillAfterFirstAnswer();
                         return process;
                     });
         });
+    }
+
+    /**
+     * Lets the warm pool start its replacement once this cold start's first request has been answered (or
+     * after {@link #REFILL_AT_LATEST}): a JVM starting next to the first run would slow it down.
+     */
+    private void refillAfterFirstAnswer() {
+        refillPending.set(true);
+        CompletableFuture.delayedExecutor(REFILL_AT_LATEST.toMillis(), TimeUnit.MILLISECONDS)
+                .execute(this::refillOnce);
+    }
+
+    private void refillOnce() {
+        if (refillPending.compareAndSet(true, false)) {
+            launcher.coldStartDone();
+        }
     }
 
     private static long ms(long nanos) {
@@ -118,20 +146,49 @@ final class RemoteFunctionInstance implements FunctionInstance {
 
     @Override
     public CompletableFuture<InferenceOutcome> infer(InferenceRequest request, RunControl control) {
+        return infer(request, control, true);
+    }
+
+    /**
+     * @param mayRetry whether a request the dead process had not started is sent once more, to the new
+     *                 process the instance starts; the second failure is final (503 with the reason)
+     */
+    private CompletableFuture<InferenceOutcome> infer(InferenceRequest request, RunControl control, boolean mayRetry) {
         InstanceState now = state();
         if (now != InstanceState.READY && now != InstanceState.DRAINING) {
             return CompletableFuture.failedFuture(new EngineFailure("instance " + id() + " is " + now + ", not READY"));
         }
         CompletableFuture<HostProcess> serving = serving();
         HostProcess ready = nowOrNull(serving);
+        CompletableFuture<InferenceOutcome> answer;
         if (ready != null) {
-            return ready.infer(request, control);
+            answer = ready.infer(request, control);
+            if (refillPending.get()) {
+                answer.whenComplete((outcome, failure) -> refillOnce());
+            }
+        } else {
+            // The process died and a new one is loading: the request runs once it is there.
+            answer = serving.handle((process, failure) -> failure != null
+                            ? CompletableFuture.<InferenceOutcome>failedFuture(asLoadFailure(failure))
+                            : process.infer(request, control))
+                    .thenCompose(result -> result);
         }
-        // The process died and a new one is loading: the request runs once it is there.
-        return serving.handle((process, failure) -> failure != null
-                        ? CompletableFuture.<InferenceOutcome>failedFuture(asLoadFailure(failure))
-                        : process.infer(request, control))
-                .thenCompose(answer -> answer);
+        if (answer.isDone() && !answer.isCompletedExceptionally()) {
+            return answer;
+        }
+        return answer.exceptionallyCompose(failure -> {
+            Throwable cause = failure instanceof CompletionException && failure.getCause() != null
+                    ? failure.getCause() : failure;
+            if (!(cause instanceof HostProcess.NotStarted notStarted)) {
+                return CompletableFuture.failedFuture(cause);
+            }
+            if (mayRetry && !control.isCancelled()) {
+                LOG.log(System.Logger.Level.INFO, "instance {0}: request {1} had not started when its process died;"
+                        + " retrying it once on a new process", id(), request.id());
+                return infer(request, control, false);
+            }
+            return CompletableFuture.failedFuture(notStarted.crash());
+        });
     }
 
     /** The live process, or a replacement started now (once) when the last one died. */

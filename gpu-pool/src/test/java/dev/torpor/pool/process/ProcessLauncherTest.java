@@ -100,7 +100,7 @@ class ProcessLauncherTest {
     }
 
     @Test
-    void killNineDuringABurstFailsInFlightRequestsWithAReasonAndTheNextRequestGetsANewProcess() throws Exception {
+    void killNineDuringABurstFailsOnlyRunningRequestsWithAReasonRetriesQueuedOnesAndTheNextRequestGetsANewProcess() throws Exception {
         ProcessLauncher launcher = launcher(ProcessSettings.defaults(dataDir).withWarmPoolSize(0));
         FunctionInstance remote = launcher.launch(models.spec("vad-1-cccc", vad, 4));
         remote.load().get(60, TimeUnit.SECONDS);
@@ -127,7 +127,10 @@ class ProcessLauncherTest {
             }
         }
         assertThat(ok + crashed).isEqualTo(400);
-        assertThat(crashed).isPositive();
+        // Only what the process was running (at most its 4 threads) fails; what it had queued but not started
+        // is retried once on the new process and answered.
+        assertThat(crashed).isBetween(0, 4);
+        assertThat(launcher.livePids()).doesNotContain(pid);
 
         // The instance stays in service: the next request takes a new process.
         InferenceOutcome after = remote.infer(TestModels.sileroRequest(1), new RunControl()).get(60, TimeUnit.SECONDS);

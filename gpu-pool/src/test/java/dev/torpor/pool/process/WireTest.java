@@ -70,4 +70,23 @@ class WireTest {
         corrupt.putInt(-1).putInt(Integer.MAX_VALUE).flip();
         assertThatThrownBy(() -> Wire.tensors(corrupt)).isInstanceOf(IllegalArgumentException.class);
     }
+
+    @Test
+    void aLoadRoundTripsWithTheManifestsSignature() {
+        var signature = new dev.torpor.store.Signature(
+                List.of(new dev.torpor.store.TensorSpec("x", DataType.FP32, new long[] {-1, 8})),
+                List.of(new dev.torpor.store.TensorSpec("y", DataType.FP32, new long[] {-1, 1}),
+                        new dev.torpor.store.TensorSpec("z", DataType.INT64, new long[] {})));
+        var manifest = new dev.torpor.store.ModelManifest("mlp", "1", "alice", dev.torpor.store.ModelFormat.TORCHSCRIPT,
+                "PyTorch", "mlp.pt", "ab12", 42, java.time.Instant.ofEpochMilli(1_700_000_000_000L), signature, 64);
+        var load = new Wire.Load(manifest, java.nio.file.Path.of("/data/models/mlp/1/mlp.pt"),
+                new dev.torpor.function.RuntimeOptions(2, 1), 3, "mlp-1-abcd", "/data/cache/ort");
+        Wire.Load back = Wire.load(payloadOf(Wire.load(load), Frame.LOAD, 0));
+        assertThat(back.manifest()).usingRecursiveComparison().isEqualTo(manifest);
+        assertThat(back.artifact()).isEqualTo(load.artifact());
+        assertThat(back.options()).isEqualTo(load.options());
+        assertThat(back.concurrency()).isEqualTo(3);
+        assertThat(back.instanceId()).isEqualTo("mlp-1-abcd");
+        assertThat(back.cacheDir()).isEqualTo("/data/cache/ort");
+    }
 }

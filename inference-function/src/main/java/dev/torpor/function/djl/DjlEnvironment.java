@@ -48,6 +48,19 @@ public final class DjlEnvironment {
     }
 
     /**
+     * The DJL cache directory {@link #prepare} uses for {@code dataDir}, without setting anything: what a
+     * function process is pointed at, so that it loads the router's unpacked PyTorch instead of its own copy.
+     */
+    public static Path cacheDir(Path dataDir) {
+        String configured = System.getProperty("DJL_CACHE_DIR");
+        if (configured == null || configured.isBlank()) {
+            configured = System.getenv("DJL_CACHE_DIR");
+        }
+        return (configured == null || configured.isBlank() ? dataDir.resolve("djl-cache") : Path.of(configured))
+                .toAbsolutePath();
+    }
+
+    /**
      * Whether PyTorch's native libraries are already unpacked in {@code cache} (a later start then loads them
      * in well under a second, so warming the engine up front is only worth it the first time).
      */

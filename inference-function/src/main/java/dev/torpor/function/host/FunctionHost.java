@@ -7,6 +7,8 @@ import dev.torpor.function.BackendRegistry;
 import dev.torpor.function.InferenceRequest;
 import dev.torpor.function.RunControl;
 import dev.torpor.function.Session;
+import dev.torpor.function.djl.DjlBackend;
+import dev.torpor.function.djl.DjlEnvironment;
 import dev.torpor.function.onnx.OnnxBackend;
 import dev.torpor.function.onnx.OrtModelCache;
 import dev.torpor.store.ModelManifest;
@@ -40,6 +42,10 @@ public final class FunctionHost {
     private static final System.Logger LOG = System.getLogger(FunctionHost.class.getName());
     /** Requests are bounded by the router (TORPOR_MAX_REQUEST_MB ≤ 2047); frames can't be larger anyway. */
     private static final int MAX_FRAME = Integer.MAX_VALUE - 64;
+    /** The option that makes a (pooled) process warm its load path up before it says HELLO: see {@link WarmUp}. */
+    public static final String WARM_UP = "--warm-up";
+    /** The option of the class-data archive's training run: warm up without a router, then exit normally. */
+    public static final String TRAIN_CDS = "--train-cds";
 
     private final FrameChannel channel;
     private final OrtEnvironment env;
@@ -55,20 +61,46 @@ public final class FunctionHost {
 
     public static void main(String[] args) throws Exception {
         long mainAt = System.nanoTime();
-        if (args.length != 1) {
-            System.err.println("usage: FunctionHost <socket path>");
+        if (args.length == 1 && TRAIN_CDS.equals(args[0])) {
+            train();
+            return;
+        }
+        boolean warmUp = args.length == 2 && WARM_UP.equals(args[0]);
+        if (args.length != 1 && !warmUp) {
+            System.err.println("usage: FunctionHost [" + WARM_UP + "] <socket path>");
             System.exit(2);
         }
         watchParent();
         long ortBegin = System.nanoTime();
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         long ortInit = System.nanoTime() - ortBegin;
-        SocketChannel socket = SocketChannel.open(UnixDomainSocketAddress.of(Path.of(args[0])));
+        // A pooled process warms up before HELLO, so that the pool only ever hands out warm processes; a
+        // process started for a waiting request skips it (its load would wait for it) and preloads classes.
+        long warmUpNanos = warmUp ? WarmUp.run(env) : 0;
+        SocketChannel socket = SocketChannel.open(UnixDomainSocketAddress.of(Path.of(args[args.length - 1])));
         FrameChannel channel = new FrameChannel(socket, MAX_FRAME);
         channel.write(new Wire.Out(64).i64(ProcessHandle.current().pid()).str(env.getVersion())
-                .i64(ortInit).i64(System.nanoTime() - mainAt).frame(Frame.HELLO, 0));
-        preload();
+                .i64(ortInit).i64(warmUpNanos).i64(System.nanoTime() - mainAt).frame(Frame.HELLO, 0));
+        if (!warmUp) {
+            preload();
+        }
         new FunctionHost(channel, env).serve();
+    }
+
+    /**
+     * The class-data archive's training run ({@code -XX:ArchiveClassesAtExit}): loads what a function process
+     * loads to start, warm up and load a model, and exits normally so that the JVM dumps the archive.
+     */
+    private static void train() throws IOException {
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        WarmUp.runOrThrow(env);
+        try (SocketChannel unix = SocketChannel.open(java.net.StandardProtocolFamily.UNIX)) {
+            UnixDomainSocketAddress.of(Path.of("unused.sock"));
+            new FrameChannel(unix, MAX_FRAME);
+        }
+        preloadNow();
+        System.err.println("function host: class-data archive training done");
+        System.exit(0);
     }
 
     /** Exits when standard input ends: the router (our parent) is gone, however it died. */
@@ -134,7 +166,7 @@ public final class FunctionHost {
             ModelManifest manifest = load.manifest();
             OrtModelCache cache = load.cacheDir() == null || load.cacheDir().isEmpty() ? null
                     : new OrtModelCache(Path.of(load.cacheDir()));
-            Backend backend = new BackendRegistry(List.of(new OnnxBackend(env, cache)))
+            Backend backend = new BackendRegistry(List.of(new OnnxBackend(env, cache), djl()))
                     .forModel(manifest.format(), manifest.engine());
             Session opened = backend.open(manifest, load.artifact(), load.options());
             AtomicInteger counter = new AtomicInteger();
@@ -145,9 +177,10 @@ public final class FunctionHost {
             });
             session = opened;
             long took = System.nanoTime() - begin;
+            // Answer first, log after: the first log line of a JVM initializes java.util.logging (~30 ms).
+            channel.write(new Wire.Out(16).i64(took).frame(Frame.LOADED, 0));
             LOG.log(System.Logger.Level.INFO, "instance {0} loaded {1} in {2} ms", instanceId, manifest.id(),
                     took / 1_000_000);
-            channel.write(new Wire.Out(16).i64(took).frame(Frame.LOADED, 0));
         } catch (Exception | LinkageError failure) {
             LOG.log(System.Logger.Level.WARNING, "instance {0} failed to load: {1}", instanceId, failure.toString());
             try {
@@ -160,11 +193,28 @@ public final class FunctionHost {
     }
 
     /**
+     * The DJL backend (TorchScript and DJL-format models), offline and on the DJL cache the launcher names
+     * with {@code -DDJL_CACHE_DIR} (the router's, where PyTorch is already unpacked); without one, a cache
+     * under the process's private temp dir.
+     */
+    private static Backend djl() {
+        DjlEnvironment.prepare(Path.of(System.getProperty("java.io.tmpdir")));
+        return new DjlBackend();
+    }
+
+    /**
      * Loads and initializes the classes every load and run needs while the process waits in the pool, so
      * that a cold start pays for the model only.
      */
     private static void preload() {
-        Thread preloader = new Thread(() -> {
+        Thread preloader = new Thread(FunctionHost::preloadNow, "preload");
+        preloader.setDaemon(true);
+        preloader.setPriority(Thread.MIN_PRIORITY);
+        preloader.start();
+    }
+
+    private static void preloadNow() {
+        {
             for (String name : List.of("dev.torpor.function.onnx.OnnxBackend", "dev.torpor.function.onnx.OnnxSession",
                     "dev.torpor.function.onnx.OnnxTensors", "dev.torpor.function.onnx.OnnxTypes",
                     "dev.torpor.function.onnx.OrtErrors", "dev.torpor.function.onnx.OrtModelCache",
@@ -186,10 +236,7 @@ public final class FunctionHost {
             } catch (java.security.NoSuchAlgorithmException ignored) {
                 // only a head start
             }
-        }, "preload");
-        preloader.setDaemon(true);
-        preloader.setPriority(Thread.MIN_PRIORITY);
-        preloader.start();
+        }
     }
 
     private void submit(long id, ByteBuffer payload) throws IOException {

@@ -13,6 +13,7 @@ import dev.torpor.function.RuntimeOptions;
 import dev.torpor.store.ModelFormat;
 import dev.torpor.store.ModelManifest;
 import dev.torpor.store.Signature;
+import dev.torpor.store.TensorSpec;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -292,19 +293,67 @@ public final class Wire {
 
     public static ByteBuffer load(Load load) {
         ModelManifest m = load.manifest();
-        return new Out(512).str(m.name()).str(m.version()).str(m.owner()).str(m.format().wireName()).str(m.engine())
+        Out out = new Out(512);
+        out.str(m.name()).str(m.version()).str(m.owner()).str(m.format().wireName()).str(m.engine())
                 .str(m.file()).str(m.sha256()).i64(m.sizeBytes()).i64(m.publishedAt().toEpochMilli())
                 .i64(m.estimatedMemoryMb()).str(load.artifact().toString()).i32(load.options().intraOpThreads())
                 .i32(load.options().interOpThreads()).i32(load.concurrency()).str(load.instanceId())
-                .str(load.cacheDir()).frame(Frame.LOAD, 0);
+                .str(load.cacheDir());
+        // The signature: DJL sessions map tensors by it (ONNX reads its own from the model).
+        for (List<TensorSpec> specs : List.of(m.signature().inputs(), m.signature().outputs())) {
+            out.i32(specs.size());
+            for (TensorSpec spec : specs) {
+                out.str(spec.name()).i8(spec.datatype().ordinal()).i32(spec.shape().length);
+                for (long dim : spec.shape()) {
+                    out.i64(dim);
+                }
+            }
+        }
+        return out.frame(Frame.LOAD, 0);
+    }
+
+    private static List<TensorSpec> specs(ByteBuffer in) {
+        int count = in.getInt();
+        checkLength(in, count, 4 + 1 + 4);
+        List<TensorSpec> specs = new ArrayList<>(count);
+        DataType[] types = DataType.values();
+        for (int i = 0; i < count; i++) {
+            String name = str(in);
+            int ordinal = in.get();
+            if (ordinal < 0 || ordinal >= types.length) {
+                throw new IllegalArgumentException("corrupt frame: datatype " + ordinal);
+            }
+            int rank = in.getInt();
+            checkLength(in, rank, 8);
+            long[] shape = new long[rank];
+            for (int d = 0; d < rank; d++) {
+                shape[d] = in.getLong();
+            }
+            specs.add(new TensorSpec(name, types[ordinal], shape));
+        }
+        return specs;
     }
 
     public static Load load(ByteBuffer in) {
-        ModelManifest manifest = new ModelManifest(str(in), str(in), str(in), ModelFormat.fromWireName(str(in)),
-                str(in), str(in), str(in), in.getLong(), Instant.ofEpochMilli(in.getLong()),
-                new Signature(List.of(), List.of()), in.getLong());
-        return new Load(manifest, Path.of(str(in)), new RuntimeOptions(in.getInt(), in.getInt()), in.getInt(),
-                str(in), str(in));
+        String name = str(in);
+        String version = str(in);
+        String owner = str(in);
+        ModelFormat format = ModelFormat.fromWireName(str(in));
+        String engine = str(in);
+        String file = str(in);
+        String sha256 = str(in);
+        long size = in.getLong();
+        Instant publishedAt = Instant.ofEpochMilli(in.getLong());
+        long memoryMb = in.getLong();
+        Path artifact = Path.of(str(in));
+        RuntimeOptions options = new RuntimeOptions(in.getInt(), in.getInt());
+        int concurrency = in.getInt();
+        String instanceId = str(in);
+        String cacheDir = str(in);
+        Signature signature = new Signature(specs(in), specs(in));
+        ModelManifest manifest = new ModelManifest(name, version, owner, format, engine, file, sha256, size,
+                publishedAt, signature, memoryMb);
+        return new Load(manifest, artifact, options, concurrency, instanceId, cacheDir);
     }
 
     // Error kinds: what the router turns back into the same TorporException.

@@ -12,7 +12,7 @@ import java.nio.file.Path;
  * Relative paths are resolved against the working directory (samples/bench.sh runs from the repository root).
  */
 record Options(Path jar, Path model, int requests, int warmup, int coldRounds, Path out, boolean keep,
-               String launcher, int warmPool) {
+               String launcher, int warmPool, int coldPauseMs) {
 
     static Options parse(String[] args) {
         Path jar = Path.of("router/target/torpor.jar");
@@ -24,6 +24,7 @@ record Options(Path jar, Path model, int requests, int warmup, int coldRounds, P
         boolean keep = false;
         String launcher = "in-process";
         int warmPool = 1;
+        int coldPauseMs = 0;
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
             switch (arg) {
@@ -36,9 +37,10 @@ record Options(Path jar, Path model, int requests, int warmup, int coldRounds, P
                 case "--keep" -> keep = true;
                 case "--launcher" -> launcher = value(args, ++i, arg);
                 case "--warm-pool" -> warmPool = Integer.parseInt(value(args, ++i, arg));
+                case "--cold-pause-ms" -> coldPauseMs = Integer.parseInt(value(args, ++i, arg));
                 case "-h", "--help" -> {
                     System.out.println("usage: samples/bench.sh [--jar PATH] [--model PATH] [--requests N] "
-                            + "[--warmup N] [--cold-rounds N] [--out FILE] [--keep] [--launcher in-process|process] [--warm-pool N]");
+                            + "[--warmup N] [--cold-rounds N] [--out FILE] [--keep] [--launcher in-process|process] [--warm-pool N] [--cold-pause-ms N]");
                     System.exit(0);
                 }
                 default -> throw new IllegalArgumentException("unknown option " + arg + " (try --help)");
@@ -47,13 +49,17 @@ record Options(Path jar, Path model, int requests, int warmup, int coldRounds, P
         if (warmup < 0) {
             throw new IllegalArgumentException("--warmup must be >= 0");
         }
-        return new Options(jar, model, requests, warmup, coldRounds, out, keep, launcher, warmPool);
+        if (coldPauseMs < 0) {
+            throw new IllegalArgumentException("--cold-pause-ms must be >= 0");
+        }
+        return new Options(jar, model, requests, warmup, coldRounds, out, keep, launcher, warmPool, coldPauseMs);
     }
 
     /** The options that decide the numbers, spelled out, for the "reproduce with" line. */
     String arguments() {
         return "--jar " + jar + " --model " + model + " --requests " + requests + " --warmup " + warmup
-                + " --cold-rounds " + coldRounds + " --launcher " + launcher + " --warm-pool " + warmPool;
+                + " --cold-rounds " + coldRounds + " --launcher " + launcher + " --warm-pool " + warmPool
+                + (coldPauseMs > 0 ? " --cold-pause-ms " + coldPauseMs : "");
     }
 
     private static String value(String[] args, int i, String option) {

@@ -68,6 +68,9 @@ public final class ServeBench {
             double[] coldQueueMs = new double[options.coldRounds()];
             for (int round = 0; round < options.coldRounds(); round++) {
                 client.unload(MODEL);
+                // With a pause, each round finds the warm pool refilled and the machine idle (a model at zero
+                // after a while); without, rounds come back to back and the pool's refill competes for the CPUs.
+                Thread.sleep(options.coldPauseMs());
                 TorporClient.Infer answer = client.infer(infer);
                 require(answer, "true", "cold round " + (round + 1));
                 coldNanos[round] = answer.nanos();
