@@ -43,6 +43,8 @@ final class RemoteFunctionInstance implements FunctionInstance {
     private final Lifecycle lifecycle = new Lifecycle();
     /** A cold start is done but its first request has not been answered: the pool's refill waits. */
     private final AtomicBoolean refillPending = new AtomicBoolean();
+    private final java.util.concurrent.atomic.LongAdder busyNanos = new java.util.concurrent.atomic.LongAdder();
+    private final java.util.concurrent.atomic.LongAdder runs = new java.util.concurrent.atomic.LongAdder();
 
     private CompletableFuture<Duration> loading;
     /** The process serving now, or being brought up after a crash; guarded by this. */
@@ -146,7 +148,23 @@ final class RemoteFunctionInstance implements FunctionInstance {
 
     @Override
     public CompletableFuture<InferenceOutcome> infer(InferenceRequest request, RunControl control) {
-        return infer(request, control, true);
+        return infer(request, control, true).whenComplete((outcome, failure) -> {
+            // The host measures each run; an answer that came back counts, whatever the router did with it.
+            if (outcome != null) {
+                busyNanos.add(outcome.computeNanos());
+            }
+            runs.increment();
+        });
+    }
+
+    @Override
+    public long busyMicros() {
+        return busyNanos.sum() / 1000;
+    }
+
+    @Override
+    public long runs() {
+        return runs.sum();
     }
 
     /**
