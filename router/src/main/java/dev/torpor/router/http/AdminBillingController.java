@@ -14,7 +14,6 @@ import io.micronaut.http.annotation.QueryValue;
 import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -44,8 +43,8 @@ public class AdminBillingController {
      */
     @Get("/reconcile")
     Map<String, Object> reconcile(@Nullable @QueryValue String from, @Nullable @QueryValue String to) {
-        Instant start = optionalInstant("from", from);
-        Instant end = optionalInstant("to", to);
+        Instant start = QueryParams.instant("from", from);
+        Instant end = QueryParams.instant("to", to);
         if (start != null && end != null && !start.isBefore(end)) {
             throw new BadRequest("from must be before to");
         }
@@ -86,16 +85,6 @@ public class AdminBillingController {
         return answer;
     }
 
-    private static Instant optionalInstant(String name, String value) {
-        if (value == null || value.isBlank()) {
-            return null;
-        }
-        try {
-            return Instant.parse(value);
-        } catch (DateTimeParseException malformed) {
-            throw new BadRequest(name + " must be an ISO-8601 UTC timestamp such as 2026-11-30T00:00:00Z");
-        }
-    }
 
     /** Deletes every record with {@code startedAt < before} → {@code {"deleted": N}}. */
     @Delete("/records")
@@ -103,12 +92,7 @@ public class AdminBillingController {
         if (before == null || before.isBlank()) {
             throw new BadRequest("before is required: an ISO-8601 UTC timestamp such as 2026-11-30T00:00:00Z");
         }
-        Instant cutoff;
-        try {
-            cutoff = Instant.parse(before);
-        } catch (DateTimeParseException malformed) {
-            throw new BadRequest("before must be an ISO-8601 UTC timestamp such as 2026-11-30T00:00:00Z");
-        }
+        Instant cutoff = QueryParams.instant("before", before);
         return Map.of("deleted", retention.deleteBefore(cutoff));
     }
 }

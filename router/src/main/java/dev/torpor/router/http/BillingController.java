@@ -18,7 +18,6 @@ import io.micronaut.http.annotation.QueryValue;
 import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 
 /**
  * Billing records (JSON pages, or CSV with {@code Accept: text/csv}) and summaries. Query parameters are
@@ -44,8 +43,8 @@ public class BillingController {
                                         @Nullable @QueryValue String tenant, @Nullable @QueryValue String from,
                                         @Nullable @QueryValue String to, @Nullable @QueryValue String limit,
                                         @Nullable @QueryValue String after) {
-        RecordFilter filter = new RecordFilter(blankToNull(model), blankToNull(tenant), instant("from", from),
-                instant("to", to));
+        RecordFilter filter = new RecordFilter(blankToNull(model), blankToNull(tenant), QueryParams.instant("from", from),
+                QueryParams.instant("to", to));
         BillingQuery.Page page = query.list(filter, limit(limit), blankToNull(after));
         boolean csv = request.getHeaders().accept().stream()
                 .anyMatch(type -> type.getName().equals("text/csv"));
@@ -63,7 +62,7 @@ public class BillingController {
     @Get("/summary")
     MutableHttpResponse<String> summary(@Nullable @QueryValue String from, @Nullable @QueryValue String to,
                                         @Nullable @QueryValue String groupBy) {
-        var rows = summary.summarize(instant("from", from), instant("to", to),
+        var rows = summary.summarize(QueryParams.instant("from", from), QueryParams.instant("to", to),
                 BillingSummary.GroupBy.parse(groupBy == null || groupBy.isBlank() ? "model" : groupBy));
         return HttpResponse.ok(BillingJson.summaryToJson(rows)).contentType(MediaType.APPLICATION_JSON_TYPE);
     }
@@ -79,16 +78,6 @@ public class BillingController {
         }
     }
 
-    private static Instant instant(String name, String value) {
-        if (value == null || value.isBlank()) {
-            return null;
-        }
-        try {
-            return Instant.parse(value);
-        } catch (DateTimeParseException malformed) {
-            throw new BadRequest(name + " must be an ISO-8601 UTC timestamp such as 2026-11-30T14:59:06Z");
-        }
-    }
 
     private static String blankToNull(String value) {
         return value == null || value.isBlank() ? null : value;
