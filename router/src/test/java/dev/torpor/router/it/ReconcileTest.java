@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
 /**
- * {@code GET /admin/billing/reconcile} on a real router: an instance's own engine time matches the compute time
+ * The operators' billing endpoints on a real router. {@code GET /admin/billing/reconcile}: an instance's own engine time matches the compute time
  * billed to it, while it runs and after it has stopped; bad parameters are 400.
  */
 @MicronautTest
@@ -79,5 +79,18 @@ class ReconcileTest implements TorporTestProperties {
         assertThat(backwards.status()).isEqualTo(400);
         assertThat(backwards.json().get("error").asText()).contains("before");
         assertThat(http.get("/admin/billing/reconcile?to=2000-01-01T00:00:00Z").json().get("instances")).isEmpty();
+    }
+
+    @Test
+    void deletingRecordsNeedsAValidCutoff() {
+        Http.Reply missing = http.delete("/admin/billing/records");
+        assertThat(missing.status()).isEqualTo(400);
+        assertThat(missing.json().get("error").asText()).contains("before");
+        Http.Reply malformed = http.delete("/admin/billing/records?before=soon");
+        assertThat(malformed.status()).isEqualTo(400);
+        assertThat(malformed.json().get("error").asText()).contains("before");
+        Http.Reply nothingThatOld = http.delete("/admin/billing/records?before=2000-01-01T00:00:00Z");
+        assertThat(nothingThatOld.status()).isEqualTo(200);
+        assertThat(nothingThatOld.json().get("deleted").asLong()).isZero();
     }
 }
