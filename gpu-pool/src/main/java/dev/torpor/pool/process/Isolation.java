@@ -360,17 +360,28 @@ final class Isolation {
         return prefix;
     }
 
-    /** Gives the slot's process its model: a hard link (or a read-only copy) of the artifact in model/. */
-    Path provide(Slot slot, Path artifact) throws IOException {
-        Path target = slot.dir().resolve("model").resolve(artifact.getFileName());
+    /**
+     * Gives the slot's process its model version: hard links (or read-only copies) of the version's files
+     * in model/ (an engine may read files next to the artifact: DJL's model.json); returns the artifact there.
+     *
+     * @param file the artifact's path relative to its version dir (the manifest's {@code file})
+     */
+    Path provide(Slot slot, Path artifactPath, String file) throws IOException {
         if (!slot.sandboxed()) {
-            return artifact.toAbsolutePath();
+            return artifactPath.toAbsolutePath();
         }
-        if (Files.isDirectory(artifact)) {
-            Files.walkFileTree(artifact, new SimpleFileVisitor<>() {
+        Path relative = Path.of(file).normalize();
+        Path artifact = artifactPath.toAbsolutePath();
+        for (int i = 0; i < relative.getNameCount() && artifact.getParent() != null; i++) {
+            artifact = artifact.getParent();
+        }
+        Path target = slot.dir().resolve("model");
+        Path version = artifact;
+        {
+            Files.walkFileTree(version, new SimpleFileVisitor<>() {
                 @Override
                 public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {
-                    Path copy = target.resolve(artifact.relativize(dir).toString());
+                    Path copy = target.resolve(version.relativize(dir).toString());
                     Files.createDirectories(copy);
                     Files.setPosixFilePermissions(copy, PosixFilePermissions.fromString("rwxr-xr-x"));
                     return FileVisitResult.CONTINUE;
@@ -378,14 +389,13 @@ final class Isolation {
 
                 @Override
                 public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                    readOnlyCopy(file, target.resolve(artifact.relativize(file).toString()));
+                    readOnlyCopy(file, target.resolve(version.relativize(file).toString()));
                     return FileVisitResult.CONTINUE;
                 }
             });
-        } else {
-            readOnlyCopy(artifact, target);
         }
-        return target;
+        Files.setPosixFilePermissions(target, PosixFilePermissions.fromString("rwxr-x---"));
+        return target.resolve(relative.toString());
     }
 
     /** A hard link when the file is the router's and not writable by others, else a copy; readable by all. */

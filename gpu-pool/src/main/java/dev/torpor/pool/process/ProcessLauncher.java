@@ -193,7 +193,7 @@ public final class ProcessLauncher implements Launcher, AutoCloseable {
                 }
             }
         }
-        return isolation.provide(slot, spec.artifact());
+        return isolation.provide(slot, spec.artifact(), spec.manifest().file());
     }
 
     /** The optimized-model cache dir a process writes: the shared one, or its private one when sandboxed. */
