@@ -60,6 +60,8 @@ final class Isolation {
     private final Path slots;
     private final Path cgroupParent;
     private final boolean cgroupV2;
+    /** Whether {@link #lockDown} has opened the shared dirs up (done once; later calls only hide). */
+    private volatile boolean opened;
 
     Isolation(ProcessSettings settings, Path runDir) {
         boolean root = currentUid() == 0;
@@ -167,17 +169,25 @@ final class Isolation {
             try (var entries = Files.list(dataDir)) {
                 for (Path entry : entries.toList()) {
                     if (visible.stream().noneMatch(v -> v.normalize().equals(entry.normalize()))) {
+                        if (Files.isSymbolicLink(entry)) {
+                            continue;
+                        }
                         var permissions = Files.getPosixFilePermissions(entry, LinkOption.NOFOLLOW_LINKS);
-                        permissions.removeAll(Set.of(PosixFilePermission.GROUP_READ, PosixFilePermission.GROUP_WRITE,
+                        boolean changed = permissions.removeAll(Set.of(PosixFilePermission.GROUP_READ, PosixFilePermission.GROUP_WRITE,
                                 PosixFilePermission.GROUP_EXECUTE, PosixFilePermission.OTHERS_READ,
                                 PosixFilePermission.OTHERS_WRITE, PosixFilePermission.OTHERS_EXECUTE));
-                        Files.setPosixFilePermissions(entry, permissions);
+                        if (changed) {
+                            Files.setPosixFilePermissions(entry, permissions);
+                        }
                     }
                 }
             }
-            for (Path shared : visible) {
-                if (Files.exists(shared) && !shared.normalize().equals(slots.getParent().normalize())) {
-                    readableByAll(shared);
+            if (!opened) {
+                opened = true;
+                for (Path shared : visible) {
+                    if (Files.exists(shared) && !shared.normalize().equals(slots.getParent().normalize())) {
+                        readableByAll(shared);
+                    }
                 }
             }
         } catch (IOException failed) {

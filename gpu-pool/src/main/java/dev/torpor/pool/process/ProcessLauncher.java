@@ -57,6 +57,8 @@ public final class ProcessLauncher implements Launcher, AutoCloseable {
     private final Isolation isolation;
     /** The class path as function processes see it (jars they could not read are linked into the data dir). */
     private final String classPath;
+    /** What function processes may read in the data dir; everything else there is hidden from them. */
+    private final List<Path> visible;
     /** The JVM's command line up to the heap option; gains the class-data archive once it is built. */
     private volatile List<String> baseCommand;
     private final ClassDataArchive archive;
@@ -98,8 +100,9 @@ public final class ProcessLauncher implements Launcher, AutoCloseable {
         Optional<Path> natives = OrtNatives.extract(data.resolve("native"));
         this.classPath = isolation.classPath(settings.classPath(), data.resolve("fn-classpath"));
         Path djlCache = DjlEnvironment.cacheDir(data);
-        isolation.lockDown(data, List.of(data.resolve("native"), data.resolve("cds"), data.resolve("run"),
-                data.resolve("fn-classpath"), djlCache));
+        this.visible = List.of(data.resolve("native"), data.resolve("cds"), data.resolve("run"),
+                data.resolve("fn-classpath"), djlCache);
+        isolation.lockDown(data, visible);
         if (isolation.sandboxed() && !djlCache.startsWith(data) && Files.isDirectory(djlCache)) {
             try {
                 Isolation.readableByAll(djlCache);
@@ -370,6 +373,8 @@ public final class ProcessLauncher implements Launcher, AutoCloseable {
             for (HostProcess process : live) {
                 process.check(settings.healthTimeout(), completions);
             }
+            // files the router created in the data dir since (the database's journal, …) are hidden too
+            isolation.lockDown(settings.dataDir(), visible);
         } catch (RuntimeException unexpected) {
             LOG.log(System.Logger.Level.WARNING, "function process watchdog failed", unexpected);
         }
