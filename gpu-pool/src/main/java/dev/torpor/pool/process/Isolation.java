@@ -66,7 +66,14 @@ final class Isolation {
     Isolation(ProcessSettings settings, Path runDir) {
         boolean root = currentUid() == 0;
         boolean setpriv = Files.isExecutable(Path.of("/usr/bin/setpriv"));
-        this.sandbox = root && setpriv && settings.uidCount() > 0;
+        Path blocked = root && setpriv && settings.uidCount() > 0 ? untraversable(settings.dataDir()) : null;
+        if (blocked != null) {
+            LOG.log(System.Logger.Level.WARNING, "function processes run as the router's user (root): "
+                    + blocked + " (a parent of the data dir) is not traversable by other users (o+x), so a "
+                    + "process with its own uid could not reach its files; chmod o+x it, or set "
+                    + "TORPOR_PROCESS_UID_COUNT=0 to say this is intended");
+        }
+        this.sandbox = root && setpriv && settings.uidCount() > 0 && blocked == null;
         this.uidBase = settings.uidBase();
         this.uidCount = settings.uidCount();
         for (int i = 0; i < uidCount && sandbox; i++) {
@@ -82,7 +89,7 @@ final class Isolation {
         } catch (IOException unusable) {
             throw new UncheckedIOException("cannot prepare " + slots, unusable);
         }
-        if (!sandbox) {
+        if (!sandbox && blocked == null) {
             LOG.log(System.Logger.Level.WARNING, root
                     ? "function processes run as the router's user (root): no /usr/bin/setpriv, or TORPOR_PROCESS_UID_COUNT=0"
                     : "function processes run as the router's user (uid " + currentUid() + "): "
@@ -107,6 +114,20 @@ final class Isolation {
 
     boolean sandboxed() {
         return sandbox;
+    }
+
+    /** The first parent of {@code dataDir} that other users cannot traverse, or null. */
+    static Path untraversable(Path dataDir) {
+        for (Path dir = dataDir.toAbsolutePath().normalize().getParent(); dir != null; dir = dir.getParent()) {
+            try {
+                if (!Files.getPosixFilePermissions(dir).contains(PosixFilePermission.OTHERS_EXECUTE)) {
+                    return dir;
+                }
+            } catch (IOException | UnsupportedOperationException unknown) {
+                return dir;
+            }
+        }
+        return null;
     }
 
     boolean cgroups() {
