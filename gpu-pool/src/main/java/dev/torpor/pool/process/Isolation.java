@@ -104,6 +104,9 @@ final class Isolation {
         }
         this.cgroupParent = parent;
         this.cgroupV2 = v2;
+        if (parent != null) {
+            removeLeftovers(parent);
+        }
         if (parent == null) {
             LOG.log(System.Logger.Level.WARNING, "no writable memory cgroup: function processes' memory is "
                     + "limited by the RSS watchdog only");
@@ -114,6 +117,24 @@ final class Isolation {
 
     boolean sandboxed() {
         return sandbox;
+    }
+
+    /** Empty cgroups of routers that are gone (killed before they could remove them). */
+    private static void removeLeftovers(Path parent) {
+        try (var children = Files.list(parent)) {
+            for (Path child : children.toList()) {
+                String[] name = child.getFileName().toString().split("-");
+                if (name.length == 4 && child.getFileName().toString().startsWith("torpor-fn-")) {
+                    boolean routerAlive = ProcessHandle.of(Long.parseLong(name[2])).map(ProcessHandle::isAlive)
+                            .orElse(false);
+                    if (!routerAlive && Files.readString(child.resolve("cgroup.procs")).isBlank()) {
+                        Files.delete(child);
+                    }
+                }
+            }
+        } catch (IOException | RuntimeException ignored) {
+            // best effort
+        }
     }
 
     /** The first parent of {@code dataDir} that other users cannot traverse, or null. */
