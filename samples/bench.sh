@@ -7,7 +7,8 @@
 #   samples/bench.sh --requests 20000 --warmup 5000 --out /tmp/bench.md
 #   BENCH_SKIP_BUILD=1 samples/bench.sh               # reuse router/target/torpor.jar and samples/target/torpor-bench.jar
 #
-# Options: --jar PATH  --model PATH  --requests N  --warmup N  --cold-rounds N  --cold-pause-ms N  --out FILE  --keep
+# Options: --jar PATH  --model PATH (silero_vad.onnx or ocr_cls.onnx)  --requests N  --warmup N  --cold-rounds N
+#          --cold-pause-ms N  --concurrency 1,8  --launcher in-process|process  --warm-pool N  --out FILE  --keep
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

@@ -155,12 +155,15 @@ public class TorporFactory {
                                     @Value("${torpor.process.pool-heap-mb:256}") long poolHeapMb,
                                     @Value("${torpor.process.health-timeout-seconds:10}") long healthTimeoutSeconds,
                                     @Value("${torpor.process.java:}") String java,
-                                    @Value("${torpor.process.jvm-options:}") String jvmOptions) {
+                                    @Value("${torpor.process.jvm-options:}") String jvmOptions,
+                                    @Value("${torpor.process.uid-base:61000}") int uidBase,
+                                    @Value("${torpor.process.uid-count:1000}") int uidCount,
+                                    @Value("${torpor.process.cgroups:true}") boolean cgroups) {
         ProcessSettings defaults = ProcessSettings.defaults(settings.dataDir());
         return new ProcessSettings(java.isBlank() ? defaults.javaCommand() : java, defaults.classPath(),
                 settings.dataDir(), warmPoolSize, poolHeapMb, overheadMb, defaults.healthInterval(),
                 Duration.ofSeconds(healthTimeoutSeconds), defaults.startTimeout(),
-                jvmOptions.isBlank() ? List.of() : List.of(jvmOptions.trim().split("\\s+")));
+                jvmOptions.isBlank() ? List.of() : List.of(jvmOptions.trim().split("\\s+")), uidBase, uidCount, cgroups);
     }
 
     @Singleton

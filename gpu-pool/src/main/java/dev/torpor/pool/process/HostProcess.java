@@ -88,6 +88,8 @@ final class HostProcess {
     private volatile long memoryLimitMb;
     private volatile long pingSentAt;
     private volatile boolean pingOutstanding;
+    /** Whether the kernel killed the process at its cgroup's memory limit (false without a cgroup). */
+    private volatile java.util.function.BooleanSupplier oomKilled = () -> false;
 
     private HostProcess(Process process, ProcessLog log, FrameChannel channel, Executor completions, Hello hello) {
         this.process = process;
@@ -104,6 +106,13 @@ final class HostProcess {
      */
     static HostProcess start(List<String> command, Map<String, String> environment, Path socketDir,
                              Duration startTimeout, ProcessLog log, Executor completions) throws IOException {
+        return start(command, environment, socketDir, startTimeout, log, completions, -1);
+    }
+
+    /** @param socketOwner the uid the process runs as, which must be able to connect; -1: the router's */
+    static HostProcess start(List<String> command, Map<String, String> environment, Path socketDir,
+                             Duration startTimeout, ProcessLog log, Executor completions, int socketOwner)
+            throws IOException {
         long begin = System.nanoTime();
         Path socketPath = socketDir.resolve("h" + SERIAL.incrementAndGet() + ".sock");
         Files.deleteIfExists(socketPath);
@@ -111,6 +120,11 @@ final class HostProcess {
         Process process = null;
         try {
             server.bind(UnixDomainSocketAddress.of(socketPath));
+            if (socketOwner >= 0) {
+                Files.setAttribute(socketPath, "unix:uid", socketOwner);
+                Files.setAttribute(socketPath, "unix:gid", socketOwner);
+                Files.setPosixFilePermissions(socketPath, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+            }
             List<String> full = new ArrayList<>(command);
             full.add(socketPath.toString());
             ProcessBuilder builder = new ProcessBuilder(full).redirectErrorStream(true);
@@ -205,6 +219,21 @@ final class HostProcess {
 
     void memoryLimitMb(long limit) {
         this.memoryLimitMb = limit;
+    }
+
+    private volatile Isolation.Slot slot;
+
+    void slot(Isolation.Slot slot) {
+        this.slot = slot;
+    }
+
+    /** The process's uid, private dir and cgroup; null for a process started without a launcher. */
+    Isolation.Slot slot() {
+        return slot;
+    }
+
+    void oomKilled(java.util.function.BooleanSupplier check) {
+        this.oomKilled = check;
     }
 
     long memoryLimitMb() {
@@ -385,7 +414,12 @@ final class HostProcess {
                 process.destroyForcibly();
                 process.waitFor(2, TimeUnit.SECONDS);
             }
-            reason = killReason != null ? killReason : stopping ? "stopped" : describeExit(process.exitValue());
+            int status = process.exitValue();
+            if (killReason == null && status == 128 + 9 && oomKilled.getAsBoolean()) {
+                killReason = "exceeded its memory limit: killed by the kernel's OOM killer at its cgroup's limit of "
+                        + memoryLimitMb + " MiB";
+            }
+            reason = killReason != null ? killReason : stopping ? "stopped" : describeExit(status);
         } catch (InterruptedException | IllegalThreadStateException unknown) {
             reason = killReason != null ? killReason : "ended (" + ended.getMessage() + ")";
         }

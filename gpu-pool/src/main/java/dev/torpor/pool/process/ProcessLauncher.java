@@ -54,6 +54,11 @@ public final class ProcessLauncher implements Launcher, AutoCloseable {
     private final Path socketDir;
     private final Path tempDir;
     private final Path cacheDir;
+    private final Isolation isolation;
+    /** The class path as function processes see it (jars they could not read are linked into the data dir). */
+    private final String classPath;
+    /** What function processes may read in the data dir; everything else there is hidden from them. */
+    private final List<Path> visible;
     /** The JVM's command line up to the heap option; gains the class-data archive once it is built. */
     private volatile List<String> baseCommand;
     private final ClassDataArchive archive;
@@ -83,12 +88,30 @@ public final class ProcessLauncher implements Launcher, AutoCloseable {
                     PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
             this.tempDir = Files.createDirectories(run.resolve("tmp"));
             this.cacheDir = Files.createDirectories(settings.dataDir().resolve("cache").resolve("ort"));
+            this.isolation = new Isolation(settings, run);
+            if (isolation.sandboxed()) {
+                // each socket is chowned to its process's uid; the dir lets them reach it, not list it
+                Files.setPosixFilePermissions(socketDir, PosixFilePermissions.fromString("rwx--x--x"));
+            }
         } catch (IOException unusable) {
             throw new UncheckedIOException("cannot prepare the function process directories", unusable);
         }
-        Optional<Path> natives = OrtNatives.extract(settings.dataDir().resolve("native"));
-        this.archive = new ClassDataArchive(settings.dataDir().resolve("cds"), settings.javaCommand(),
-                settings.classPath());
+        Path data = settings.dataDir();
+        Optional<Path> natives = OrtNatives.extract(data.resolve("native"));
+        this.classPath = isolation.classPath(settings.classPath(), data.resolve("fn-classpath"));
+        Path djlCache = DjlEnvironment.cacheDir(data);
+        this.visible = List.of(data.resolve("native"), data.resolve("cds"), data.resolve("run"),
+                data.resolve("fn-classpath"), djlCache);
+        isolation.lockDown(data, visible);
+        if (isolation.sandboxed() && !djlCache.startsWith(data) && Files.isDirectory(djlCache)) {
+            try {
+                Isolation.readableByAll(djlCache);
+            } catch (IOException unreadable) {
+                LOG.log(System.Logger.Level.WARNING, "cannot make the DJL cache {0} readable to function processes",
+                        djlCache);
+            }
+        }
+        this.archive = new ClassDataArchive(data.resolve("cds"), settings.javaCommand(), classPath);
         this.baseCommand = command(natives, archive.options().orElse(List.of()));
         this.spawner = Executors.newCachedThreadPool(daemon("fn-spawner"));
         this.completions = Executors.newCachedThreadPool(daemon("fn-completion"));
@@ -104,8 +127,14 @@ public final class ProcessLauncher implements Launcher, AutoCloseable {
             spawner.execute(() -> {
                 List<String> training = new ArrayList<>(baseCommand);
                 training.add(1, "-Xmx" + settings.poolHeapMb() + "m");
-                training.addAll(List.of("-cp", settings.classPath(), FunctionHost.class.getName()));
-                if (!closed && archive.train(training, environment(), new ProcessLog("cds-training"))) {
+                training.add(1, "-Djava.io.tmpdir=" + tempDir);
+                training.addAll(List.of("-cp", classPath, FunctionHost.class.getName()));
+                if (!closed && archive.train(training, environment(tempDir), new ProcessLog("cds-training"))) {
+                    try {
+                        Isolation.readableByAll(data.resolve("cds"));
+                    } catch (IOException ignored) {
+                        // processes that cannot map it run without
+                    }
                     baseCommand = command(natives, archive.options().orElse(List.of()));
                 }
             });
@@ -119,7 +148,6 @@ public final class ProcessLauncher implements Launcher, AutoCloseable {
         command.add("-XX:+UseSerialGC");
         command.add("-XX:-UsePerfData");
         command.add("-Xss512k");
-        command.add("-Djava.io.tmpdir=" + tempDir);
         command.add("-Djava.util.logging.SimpleFormatter.format=%1$tT.%1$tL %4$s %5$s%6$s%n");
         natives.ifPresent(dir -> command.add("-Donnxruntime.native.path=" + dir));
         // DJL models: offline, and PyTorch's natives from the router's cache (unpacked once per data dir).
@@ -147,6 +175,75 @@ public final class ProcessLauncher implements Launcher, AutoCloseable {
     /** The optimized-model cache function processes use. */
     Path cacheDir() {
         return cacheDir;
+    }
+
+    /** The artifact path a process loads: its own read-only link or copy when it runs as its own uid. */
+    Path artifactFor(HostProcess process, LaunchSpec spec) throws IOException {
+        Isolation.Slot slot = process.slot();
+        if (slot == null || !slot.sandboxed()) {
+            return spec.artifact().toAbsolutePath();
+        }
+        Path shared = sandboxCache(spec);
+        if (Files.isDirectory(shared)) {
+            // this model's optimized-model cache entries, written by earlier processes of the same model
+            try (var entries = Files.list(shared)) {
+                for (Path entry : entries.toList()) {
+                    Path mine = slot.dir().resolve("ort").resolve(entry.getFileName());
+                    if (!Files.exists(mine)) {
+                        Files.copy(entry, mine);
+                        Files.setPosixFilePermissions(mine, PosixFilePermissions.fromString("r--r--r--"));
+                    }
+                }
+            }
+        }
+        return isolation.provide(slot, spec.artifact(), spec.manifest().file());
+    }
+
+    /** The optimized-model cache dir a process writes: the shared one, or its private one when sandboxed. */
+    String cacheDirFor(HostProcess process) {
+        Isolation.Slot slot = process.slot();
+        return slot == null || !slot.sandboxed() ? cacheDir.toString() : slot.dir().resolve("ort").toString();
+    }
+
+    /**
+     * After a sandboxed load: copies the entries the process wrote into its private cache to the model's
+     * own cache dir (an entry written by an untrusted process is only ever used for the same model).
+     */
+    void loaded(HostProcess process, LaunchSpec spec) {
+        Isolation.Slot slot = process.slot();
+        if (slot == null || !slot.sandboxed()) {
+            return;
+        }
+        Path shared = sandboxCache(spec);
+        try (var entries = Files.list(slot.dir().resolve("ort"))) {
+            for (Path entry : entries.toList()) {
+                String name = entry.getFileName().toString();
+                Path target = shared.resolve(name);
+                if (name.endsWith(".ort") && !Files.exists(target) && Files.isRegularFile(entry,
+                        java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                    Files.createDirectories(shared);
+                    Path temporary = shared.resolve(name + ".tmp");
+                    Files.copy(entry, temporary, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                    Files.move(temporary, target, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+                }
+            }
+        } catch (IOException | RuntimeException ignored) {
+            // the next load optimizes again
+        }
+    }
+
+    private Path sandboxCache(LaunchSpec spec) {
+        return cacheDir.resolveSibling("ort-fn").resolve(spec.manifest().sha256());
+    }
+
+    /** Whether function processes run as their own unprivileged uids. */
+    public boolean sandboxed() {
+        return isolation.sandboxed();
+    }
+
+    /** Whether function processes get a memory cgroup each. */
+    public boolean memoryCgroups() {
+        return isolation.cgroups();
     }
 
     ProcessSettings settings() {
@@ -190,6 +287,9 @@ public final class ProcessLauncher implements Launcher, AutoCloseable {
     private void assign(HostProcess process, String instanceId, LaunchSpec spec) {
         process.log().assign(instanceId);
         process.memoryLimitMb(memoryLimitMb(spec));
+        if (process.slot() != null) {
+            isolation.limit(process.slot(), memoryLimitMb(spec));
+        }
         ProcessLog previous = logs.get(instanceId);
         if (previous != null && previous != process.log()) {
             // A replacement process: keep the instance's earlier lines (the crash) before the new ones.
@@ -203,35 +303,54 @@ public final class ProcessLauncher implements Launcher, AutoCloseable {
         if (closed) {
             throw new IllegalStateException("the process launcher is closed");
         }
-        List<String> command = new ArrayList<>(baseCommand);
-        command.add(1, "-Xmx" + heapMb + "m");
+        Isolation.Slot slot;
+        try {
+            slot = isolation.open(heapMb + settings.overheadMb());
+        } catch (IOException failed) {
+            throw new UncheckedIOException("cannot prepare a function process: " + failed.getMessage(), failed);
+        }
+        Path tmp = slot.dir().resolve("tmp");
+        List<String> command = new ArrayList<>(isolation.prefix(slot));
+        int java = command.size();
+        command.addAll(baseCommand);
+        command.add(java + 1, "-Xmx" + heapMb + "m");
+        command.add(java + 1, "-Djava.io.tmpdir=" + tmp);
         command.add("-cp");
-        command.add(settings.classPath());
+        command.add(classPath);
         command.add(FunctionHost.class.getName());
         if (warmUp) {
             command.add(FunctionHost.WARM_UP);
         }
         ProcessLog log = new ProcessLog(label);
         try {
-            HostProcess process = HostProcess.start(command, environment(), socketDir, settings.startTimeout(), log,
-                    completions);
+            HostProcess process = HostProcess.start(command, environment(tmp), socketDir, settings.startTimeout(), log,
+                    completions, slot.uid());
+            process.slot(slot);
+            process.memoryLimitMb(slot.cgroup() != null ? heapMb + settings.overheadMb() : 0);
+            process.oomKilled(() -> isolation.oomKilled(slot));
             live.add(process);
-            process.death().thenRun(() -> live.remove(process));
+            process.death().thenRun(() -> {
+                live.remove(process);
+                isolation.close(slot);
+            });
             if (closed) {
                 process.kill("was started while the router shut down");
             }
             return process;
         } catch (IOException failed) {
+            String why = isolation.oomKilled(slot) ? "it exceeded its memory limit: killed by the kernel's OOM killer "
+                    + "at its cgroup's limit of " + (heapMb + settings.overheadMb()) + " MiB" : failed.getMessage();
+            isolation.close(slot);
             List<String> tail = log.lines();
-            throw new UncheckedIOException("a function process failed to start: " + failed.getMessage()
+            throw new UncheckedIOException("a function process failed to start: " + why
                     + (tail.isEmpty() ? "" : "; its output: " + String.join(" | ",
                     tail.subList(Math.max(0, tail.size() - 5), tail.size()))), failed);
         }
     }
 
     /** Only what a JVM needs: no keys, no database URL, nothing of the router's own environment. */
-    private Map<String, String> environment() {
-        return Map.of("PATH", "/usr/bin:/bin", "LANG", "C.UTF-8", "TMPDIR", tempDir.toString());
+    private static Map<String, String> environment(Path tmp) {
+        return Map.of("PATH", "/usr/bin:/bin", "LANG", "C.UTF-8", "TMPDIR", tmp.toString());
     }
 
     /** The captured output of an instance's process(es), if the instance is known. */
@@ -254,6 +373,8 @@ public final class ProcessLauncher implements Launcher, AutoCloseable {
             for (HostProcess process : live) {
                 process.check(settings.healthTimeout(), completions);
             }
+            // files the router created in the data dir since (the database's journal, …) are hidden too
+            isolation.lockDown(settings.dataDir(), visible);
         } catch (RuntimeException unexpected) {
             LOG.log(System.Logger.Level.WARNING, "function process watchdog failed", unexpected);
         }

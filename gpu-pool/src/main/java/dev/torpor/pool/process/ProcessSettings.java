@@ -20,6 +20,10 @@ import java.util.Objects;
  * @param healthTimeout    a process that has not answered a ping for this long is killed
  * @param startTimeout     how long a process may take from spawn to {@code HELLO}
  * @param extraJvmOptions  more JVM options for every function process (e.g. for debugging)
+ * @param uidBase          when the router runs as root, function processes run as uids
+ *                         {@code [uidBase, uidBase + uidCount)}, one per live process
+ * @param uidCount         0 keeps function processes on the router's user even as root
+ * @param cgroups          whether to put each process into its own memory cgroup where that is possible
  */
 public record ProcessSettings(
         String javaCommand,
@@ -31,9 +35,26 @@ public record ProcessSettings(
         Duration healthInterval,
         Duration healthTimeout,
         Duration startTimeout,
-        List<String> extraJvmOptions) {
+        List<String> extraJvmOptions,
+        int uidBase,
+        int uidCount,
+        boolean cgroups) {
+
+    /** Settings with the default uid range and cgroups on. */
+    public ProcessSettings(String javaCommand, String classPath, Path dataDir, int warmPoolSize, long poolHeapMb,
+                           long overheadMb, Duration healthInterval, Duration healthTimeout, Duration startTimeout,
+                           List<String> extraJvmOptions) {
+        this(javaCommand, classPath, dataDir, warmPoolSize, poolHeapMb, overheadMb, healthInterval, healthTimeout,
+                startTimeout, extraJvmOptions, DEFAULT_UID_BASE, DEFAULT_UID_COUNT, true);
+    }
+
+    public static final int DEFAULT_UID_BASE = 61000;
+    public static final int DEFAULT_UID_COUNT = 1000;
 
     public ProcessSettings {
+        if (uidBase < 1 || uidCount < 0) {
+            throw new IllegalArgumentException("invalid function process uid range " + uidBase + " + " + uidCount);
+        }
         Objects.requireNonNull(javaCommand, "javaCommand");
         Objects.requireNonNull(classPath, "classPath");
         Objects.requireNonNull(dataDir, "dataDir");
@@ -58,17 +79,22 @@ public record ProcessSettings(
 
     public ProcessSettings withWarmPoolSize(int size) {
         return new ProcessSettings(javaCommand, classPath, dataDir, size, poolHeapMb, overheadMb, healthInterval,
-                healthTimeout, startTimeout, extraJvmOptions);
+                healthTimeout, startTimeout, extraJvmOptions, uidBase, uidCount, cgroups);
     }
 
     public ProcessSettings withOverheadMb(long mb) {
         return new ProcessSettings(javaCommand, classPath, dataDir, warmPoolSize, poolHeapMb, mb, healthInterval,
-                healthTimeout, startTimeout, extraJvmOptions);
+                healthTimeout, startTimeout, extraJvmOptions, uidBase, uidCount, cgroups);
     }
 
     public ProcessSettings withHealth(Duration interval, Duration timeout) {
         return new ProcessSettings(javaCommand, classPath, dataDir, warmPoolSize, poolHeapMb, overheadMb, interval,
-                timeout, startTimeout, extraJvmOptions);
+                timeout, startTimeout, extraJvmOptions, uidBase, uidCount, cgroups);
+    }
+
+    public ProcessSettings withIsolation(int base, int count, boolean memoryCgroups) {
+        return new ProcessSettings(javaCommand, classPath, dataDir, warmPoolSize, poolHeapMb, overheadMb,
+                healthInterval, healthTimeout, startTimeout, extraJvmOptions, base, count, memoryCgroups);
     }
 
     /** The java binary running this JVM. */

@@ -106,8 +106,17 @@ final class RemoteFunctionInstance implements FunctionInstance {
             }
         }).thenCompose(process -> {
             long acquired = System.nanoTime();
-            return process.load(new Wire.Load(spec.manifest(), spec.artifact().toAbsolutePath(), spec.runtime(),
-                            spec.concurrency(), id(), launcher.cacheDir().toString()))
+            java.nio.file.Path artifact;
+            try {
+                artifact = launcher.artifactFor(process, spec);
+            } catch (java.io.IOException | RuntimeException unprovided) {
+                launcher.coldStartDone();
+                process.kill("could not be given its model");
+                return CompletableFuture.failedFuture(new ModelLoadFailed(
+                        "cannot give the function process its model: " + unprovided.getMessage(), RELOAD_RETRY));
+            }
+            return process.load(new Wire.Load(spec.manifest(), artifact, spec.runtime(),
+                            spec.concurrency(), id(), launcher.cacheDirFor(process)))
                     .handle((took, failure) -> {
                         if (failure != null) {
                             launcher.coldStartDone();
@@ -120,6 +129,7 @@ final class RemoteFunctionInstance implements FunctionInstance {
                                 + ms(hello.warmUpNanos()) + " ms), acquire "
                                 + ms(acquired - begin) + " ms, model load " + took.toMillis() + " ms";
                         process.log().note(timings); // also goes to the router's log, with the instance id
+                        launcher.loaded(process, spec);
                         refillAfterFirstAnswer();
                         return process;
                     });

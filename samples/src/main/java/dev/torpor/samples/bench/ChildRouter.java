@@ -53,6 +53,11 @@ final class ChildRouter implements AutoCloseable {
         Path workDir = Files.createTempDirectory("torpor-bench-");
         Path dataDir = Files.createDirectory(workDir.resolve("data"));
         Path log = workDir.resolve("torpor.log");
+        // A router running as root runs function processes as their own uids: they must be able to traverse to
+        // the data dir (the data dir itself is closed by the router); the log stays the bench's own.
+        Files.createFile(log, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+        Files.setPosixFilePermissions(workDir, java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x"));
         int port = freePort();
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         ProcessBuilder builder = new ProcessBuilder(List.of(java, "-jar", jar.toAbsolutePath().toString()))

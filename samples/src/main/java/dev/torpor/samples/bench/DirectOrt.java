@@ -6,7 +6,6 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import java.nio.FloatBuffer;
-import java.nio.LongBuffer;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -28,7 +27,7 @@ final class DirectOrt {
     private DirectOrt() {
     }
 
-    static Result measure(Path model, SileroInput input, int warmup, int requests) throws OrtException {
+    static Result measure(Path model, BenchInput input, int warmup, int requests) throws OrtException {
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
             options.setIntraOpNumThreads(1);
@@ -53,11 +52,9 @@ final class DirectOrt {
     }
 
     /** One inference, fresh tensors in, every output copied out (by name, flattened row-major). */
-    static Map<String, float[]> call(OrtEnvironment env, OrtSession session, SileroInput input) throws OrtException {
-        try (OnnxTensor audio = OnnxTensor.createTensor(env, FloatBuffer.wrap(input.audio), SileroInput.INPUT_SHAPE);
-             OnnxTensor state = OnnxTensor.createTensor(env, FloatBuffer.wrap(input.state), SileroInput.STATE_SHAPE);
-             OnnxTensor sr = OnnxTensor.createTensor(env, LongBuffer.wrap(input.sampleRate), SileroInput.SR_SHAPE);
-             OrtSession.Result result = session.run(Map.of("input", audio, "state", state, "sr", sr))) {
+    static Map<String, float[]> call(OrtEnvironment env, OrtSession session, BenchInput input) throws OrtException {
+        Map<String, OnnxTensor> inputs = input.tensors(env);
+        try (OrtSession.Result result = session.run(inputs)) {
             Map<String, float[]> outputs = new LinkedHashMap<>();
             for (Map.Entry<String, OnnxValue> entry : result) {
                 FloatBuffer buffer = ((OnnxTensor) entry.getValue()).getFloatBuffer();
@@ -66,6 +63,8 @@ final class DirectOrt {
                 outputs.put(entry.getKey(), values);
             }
             return outputs;
+        } finally {
+            inputs.values().forEach(OnnxTensor::close);
         }
     }
 }

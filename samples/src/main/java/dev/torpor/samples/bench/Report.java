@@ -24,7 +24,8 @@ final class Report {
     /** Everything one run measured. */
     record Run(Options options, String environment, DirectOrt.Result floor, Percentiles warm, Percentiles cold,
                double coldQueueMedianMs, ProcStatus idle, ProcStatus loaded, ProcStatus afterUnload,
-               ProcStatus end, ChildRouter.Stop stop, Map<String, float[]> checkedOutputs, String command) {
+               ProcStatus end, ChildRouter.Stop stop, Map<String, float[]> checkedOutputs, String command,
+               String title, String extra) {
     }
 
     private Report() {
@@ -36,7 +37,7 @@ final class Report {
         Percentiles warm = run.warm();
         Percentiles cold = run.cold();
         StringBuilder md = new StringBuilder();
-        md.append("## Torpor serve bench: Silero VAD, one 512-sample frame\n\n");
+        md.append("## Torpor serve bench: ").append(run.title()).append("\n\n");
         md.append(run.environment()).append("\n\n");
         md.append(f("%d timed calls per row after %d warm-up calls; latencies in µs (p50/p99 nearest rank over "
                 + "all samples), req/s = calls ÷ wall time of the timed loop.\n\n", o.requests(), o.warmup()));
@@ -47,6 +48,7 @@ final class Report {
         md.append(f("| Torpor warm: HTTP/1.1 keep-alive, JSON, concurrency 1 | %.1f | %.1f | %.1f | %.0f | %.2f | %.2f |\n\n",
                 warm.p50Micros(), warm.p99Micros(), warm.meanMicros(), warm.perSecond(),
                 warm.p50Micros() / floor.p50Micros(), warm.p99Micros() / floor.p99Micros()));
+        md.append(run.extra());
 
         md.append(f("| cold start (%d rounds: unload, then one infer) | p50 ms | min ms | max ms | median torpor-queue-ms |\n",
                 cold.count()));

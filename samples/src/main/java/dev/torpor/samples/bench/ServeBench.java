@@ -11,6 +11,7 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -26,7 +27,7 @@ import java.util.Map;
  * every wait has a timeout, and the child is killed on every path out (finally, and a shutdown hook).
  */
 public final class ServeBench {
-    private static final String MODEL = "vad";
+    private static final String MODEL = "m";
 
     private ServeBench() {
     }
@@ -48,7 +49,7 @@ public final class ServeBench {
         if (!Files.isRegularFile(options.model())) {
             throw new IllegalArgumentException("no model at " + options.model() + " (run samples/fetch-models.sh)");
         }
-        SileroInput input = SileroInput.tone();
+        BenchInput input = BenchInput.forModel(options.model());
 
         progress("floor: ONNX Runtime direct, %d warm-up + %d timed calls", options.warmup(), options.requests());
         DirectOrt.Result floor = DirectOrt.measure(options.model(), input, options.warmup(), options.requests());
@@ -89,6 +90,16 @@ public final class ServeBench {
                 warmNanos[i] = answer.nanos();
             }
             long loopWall = System.nanoTime() - loopStart;
+            StringBuilder extra = new StringBuilder();
+            extra.append("| warm, HTTP/1.1, JSON, by client concurrency | p50 µs | p99 µs | mean µs | req/s |\n");
+            extra.append("|---|---:|---:|---:|---:|\n");
+            for (int threads : options.concurrency()) {
+                Percentiles p = threads == 1 ? Percentiles.of(warmNanos, loopWall)
+                        : concurrent(client, infer, threads, options.requests(), options.warmup());
+                extra.append(String.format(java.util.Locale.ROOT, "| concurrency %d | %.1f | %.1f | %.1f | %.0f |%n",
+                        threads, p.p50Micros(), p.p99Micros(), p.meanMicros(), p.perSecond()));
+            }
+            extra.append("\n").append(ColdPhases.markdown(child.log(), coldNanos, coldQueueMs));
             Map<String, float[]> served = TorporClient.outputs(client.infer(infer).body());
             requireEqual(floor.outputs(), served);
             ProcStatus loaded = child.status();
@@ -105,7 +116,7 @@ public final class ServeBench {
                     Percentiles.of(warmNanos, loopWall), Percentiles.of(coldNanos, 0),
                     Percentiles.median(coldQueueMs), idle, loaded, afterUnload, end, stop, served,
                     System.getProperty("torpor.bench.launcher", "java -jar samples/target/torpor-bench.jar")
-                            + " " + options.arguments());
+                            + " " + options.arguments(), input.describe(), extra.toString());
             String markdown = Report.markdown(result);
             System.out.print(markdown);
             System.out.flush();
@@ -122,6 +133,45 @@ public final class ServeBench {
             if (!ok || options.keep()) {
                 progress("child's files kept: %s", child.log().getParent());
             }
+        }
+    }
+
+    /** {@code threads} clients, each sending its share of {@code requests} (after its share of the warm-up). */
+    private static Percentiles concurrent(TorporClient client, HttpRequest infer, int threads, int requests,
+                                          int warmup) throws Exception {
+        progress("torpor: warm, concurrency %d", threads);
+        long[] nanos = new long[requests - requests % threads];
+        int each = nanos.length / threads;
+        var pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
+        try {
+            var start = new java.util.concurrent.CountDownLatch(1);
+            var warmed = new java.util.concurrent.CountDownLatch(threads);
+            List<java.util.concurrent.Future<?>> done = new java.util.ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                int offset = t * each;
+                done.add(pool.submit(() -> {
+                    for (int i = 0; i < warmup / threads; i++) {
+                        require(client.infer(infer), "false", "warm-up request");
+                    }
+                    warmed.countDown();
+                    start.await();
+                    for (int i = 0; i < each; i++) {
+                        TorporClient.Infer answer = client.infer(infer);
+                        require(answer, "false", "concurrent request");
+                        nanos[offset + i] = answer.nanos();
+                    }
+                    return null;
+                }));
+            }
+            warmed.await();
+            long begin = System.nanoTime();
+            start.countDown();
+            for (var future : done) {
+                future.get();
+            }
+            return Percentiles.of(nanos, System.nanoTime() - begin);
+        } finally {
+            pool.shutdownNow();
         }
     }
 

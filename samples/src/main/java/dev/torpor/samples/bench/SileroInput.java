@@ -7,7 +7,7 @@ package dev.torpor.samples.bench;
  * <p>{@code input} FP32 [1,512]: a 440 Hz tone at 16 kHz, amplitude 0.5 (as in the router's integration tests);
  * {@code state} FP32 [2,1,128]: zeros; {@code sr} INT64 scalar (shape []): 16000.
  */
-final class SileroInput {
+final class SileroInput implements BenchInput {
     static final int SAMPLES = 512;
     static final long[] INPUT_SHAPE = {1, SAMPLES};
     static final long[] STATE_SHAPE = {2, 1, 128};
@@ -34,7 +34,22 @@ final class SileroInput {
      * The infer request body. Floats are written with {@link Float#toString(float)}, the shortest decimal that
      * parses back to the same float, so the server sees exactly {@link #audio}.
      */
-    String json() {
+    @Override
+    public String describe() {
+        return "Silero VAD, one 512-sample frame";
+    }
+
+    @Override
+    public java.util.Map<String, ai.onnxruntime.OnnxTensor> tensors(ai.onnxruntime.OrtEnvironment env)
+            throws ai.onnxruntime.OrtException {
+        return java.util.Map.of(
+                "input", ai.onnxruntime.OnnxTensor.createTensor(env, java.nio.FloatBuffer.wrap(audio), INPUT_SHAPE),
+                "state", ai.onnxruntime.OnnxTensor.createTensor(env, java.nio.FloatBuffer.wrap(state), STATE_SHAPE),
+                "sr", ai.onnxruntime.OnnxTensor.createTensor(env, java.nio.LongBuffer.wrap(sampleRate), SR_SHAPE));
+    }
+
+    @Override
+    public String json() {
         StringBuilder body = new StringBuilder(8192);
         body.append("{\"inputs\":[{\"name\":\"input\",\"datatype\":\"FP32\",\"shape\":[1,").append(SAMPLES)
                 .append("],\"data\":[");
