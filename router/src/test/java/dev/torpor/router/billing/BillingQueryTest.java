@@ -7,7 +7,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.torpor.error.BadRequest;
 import dev.torpor.router.db.Database;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -20,45 +19,20 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-class BillingQueryTest {
+class BillingQueryTest extends LedgerFixture {
     private static final Instant T0 = Instant.parse("2026-11-30T00:00:00Z");
 
-    @TempDir
-    Path dir;
-
-    Database db;
-    String url;
-    Ledger ledger;
     BillingQuery query;
 
-    /** The database a test runs on: a SQLite file in {@code dir} here; the PostgreSQL subclass gives a fresh one. */
-    String databaseUrl(Path dir) {
-        try {
-            java.nio.file.Files.createDirectories(dir);
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
-        return Database.sqliteUrl(dir);
-    }
 
     @BeforeEach
     void open() {
-        url = databaseUrl(dir);
-        db = new Database(url);
-        ledger = new Ledger(db.dataSource());
         query = new BillingQuery(db.dataSource());
     }
 
-    @AfterEach
-    void closeAll() {
-        ledger.close();
-        db.close();
-    }
 
     @Test
     void pagesOfSevenReturnEveryRecordOnceInLedgerOrder() {

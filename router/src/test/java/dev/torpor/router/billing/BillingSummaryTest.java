@@ -8,7 +8,6 @@ import dev.torpor.error.BadRequest;
 import dev.torpor.router.billing.BillingSummary.GroupBy;
 import dev.torpor.router.db.Database;
 import java.math.BigDecimal;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -18,48 +17,23 @@ import java.util.Random;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-class BillingSummaryTest {
+class BillingSummaryTest extends LedgerFixture {
     private static final Instant T0 = Instant.parse("2026-11-30T00:00:00Z");
 
-    @TempDir
-    Path dir;
-
-    Database db;
-    String url;
-    Ledger ledger;
     BillingSummary summary;
     List<BillingRecord> records;
 
-    /** The database a test runs on: a SQLite file in {@code dir} here; the PostgreSQL subclass gives a fresh one. */
-    String databaseUrl(Path dir) {
-        try {
-            java.nio.file.Files.createDirectories(dir);
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
-        return Database.sqliteUrl(dir);
-    }
 
     @BeforeEach
     void open() {
-        url = databaseUrl(dir);
-        db = new Database(url);
-        ledger = new Ledger(db.dataSource());
         summary = new BillingSummary(db.dataSource());
         records = randomRecords(400, new Random(7));
         CompletableFuture.allOf(records.stream().map(ledger::append).toArray(CompletableFuture[]::new)).join();
     }
 
-    @AfterEach
-    void closeAll() {
-        ledger.close();
-        db.close();
-    }
 
     @Test
     void totalsEqualTheSumsOverTheRecordsForEveryGrouping() {

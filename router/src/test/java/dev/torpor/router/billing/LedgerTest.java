@@ -8,7 +8,6 @@ import dev.torpor.router.db.Database;
 import java.io.PrintWriter;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -28,41 +27,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Logger;
 import javax.sql.DataSource;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-class LedgerTest {
-    @TempDir
-    Path dir;
+class LedgerTest extends LedgerFixture {
 
-    Database db;
-    String url;
-    Ledger ledger;
 
-    /** The database a test runs on: a SQLite file in {@code dir} here; the PostgreSQL subclass gives a fresh one. */
-    String databaseUrl(Path dir) {
-        try {
-            java.nio.file.Files.createDirectories(dir);
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
-        return Database.sqliteUrl(dir);
-    }
 
-    @BeforeEach
-    void open() {
-        url = databaseUrl(dir);
-        db = new Database(url);
-        ledger = new Ledger(db.dataSource());
-    }
-
-    @AfterEach
-    void closeAll() {
-        ledger.close();
-        db.close();
-    }
 
     @Test
     void appendedRecordReadsBackWithEveryField() {
