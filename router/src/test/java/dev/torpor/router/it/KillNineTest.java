@@ -4,13 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.URL;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -36,7 +34,7 @@ class KillNineTest {
 
     @Test
     void everyAnsweredRequestIsInTheLedgerAfterKillNineAndRestart() throws Exception {
-        int port = freePort();
+        int port = ChildRouter.freePort();
         Process router = start(port);
         Map<String, Integer> received = new ConcurrentHashMap<>();
         try {
@@ -113,40 +111,6 @@ class KillNineTest {
     }
 
     private Process start(int port) throws Exception {
-        Path log = Files.createTempFile("torpor-kill9-", ".log");
-        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), "dev.torpor.router.Torpor");
-        pb.environment().put("TORPOR_DATA_DIR", dataDir.toString());
-        pb.environment().put("TORPOR_PORT", Integer.toString(port));
-        pb.environment().put("TORPOR_LAUNCHER", "in-process");
-        pb.environment().put("TORPOR_GPUS", "none");
-        pb.redirectErrorStream(true).redirectOutput(log.toFile());
-        Process p = pb.start();
-        HttpClient client = HttpClient.newHttpClient();
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (System.nanoTime() < deadline) {
-            if (!p.isAlive()) {
-                throw new AssertionError("router exited: " + Files.readString(log));
-            }
-            try {
-                HttpResponse<String> ready = client.send(HttpRequest.newBuilder(
-                        URI.create("http://127.0.0.1:" + port + "/v2/health/ready")).build(),
-                        HttpResponse.BodyHandlers.ofString());
-                if (ready.statusCode() == 200) {
-                    return p;
-                }
-            } catch (IOException notYet) {
-                // starting
-            }
-            Thread.sleep(100);
-        }
-        p.destroyForcibly();
-        throw new AssertionError("router did not become ready: " + Files.readString(log));
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
+        return ChildRouter.start("torpor-kill9-", port, Map.of("TORPOR_DATA_DIR", dataDir.toString()));
     }
 }

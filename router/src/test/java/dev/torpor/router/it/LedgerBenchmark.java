@@ -2,7 +2,6 @@ package dev.torpor.router.it;
 
 import dev.torpor.router.db.TestPostgres;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.URL;
 import java.net.http.HttpClient;
@@ -51,7 +50,7 @@ class LedgerBenchmark {
 
     private Result run(String name, String dbUrl, String ledger) throws Exception {
         Path data = Files.createTempDirectory("torpor-bench-");
-        int port = freePort();
+        int port = ChildRouter.freePort();
         Process router = start(data, port, dbUrl, ledger);
         try {
             Http http = new Http(new URL("http://127.0.0.1:" + port));
@@ -102,41 +101,7 @@ class LedgerBenchmark {
     }
 
     static Process start(Path data, int port, String dbUrl, String ledger) throws Exception {
-        Path log = Files.createTempFile("torpor-bench-", ".log");
-        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), "dev.torpor.router.Torpor");
-        Map<String, String> env = pb.environment();
-        env.put("TORPOR_DATA_DIR", data.toString());
-        env.put("TORPOR_PORT", Integer.toString(port));
-        env.put("TORPOR_LAUNCHER", "in-process");
-        env.put("TORPOR_GPUS", "none");
-        env.put("TORPOR_DB_URL", dbUrl);
-        env.put("TORPOR_BILLING_LEDGER", ledger);
-        pb.redirectErrorStream(true).redirectOutput(log.toFile());
-        Process p = pb.start();
-        HttpClient client = HttpClient.newHttpClient();
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (System.nanoTime() < deadline) {
-            if (!p.isAlive()) {
-                throw new AssertionError("router exited: " + Files.readString(log));
-            }
-            try {
-                if (client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v2/health/ready"))
-                        .build(), HttpResponse.BodyHandlers.ofString()).statusCode() == 200) {
-                    return p;
-                }
-            } catch (IOException notYet) {
-                // starting
-            }
-            Thread.sleep(100);
-        }
-        p.destroyForcibly();
-        throw new AssertionError("router did not become ready: " + Files.readString(log));
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
+        return ChildRouter.start("torpor-bench-", port, Map.of("TORPOR_DATA_DIR", data.toString(),
+                "TORPOR_DB_URL", dbUrl, "TORPOR_BILLING_LEDGER", ledger));
     }
 }
