@@ -37,6 +37,8 @@ public final class ModelConfigDocument {
     private static final long MAX_COUNT = Integer.MAX_VALUE;
 
     private final ObjectNode explicit;
+    /** The document is immutable, so its resolution is computed once: every infer request reads it. */
+    private volatile ModelConfig resolved;
 
     private ModelConfigDocument(ObjectNode explicit) {
         this.explicit = explicit;
@@ -124,6 +126,15 @@ public final class ModelConfigDocument {
 
     /** Overlays the defaults; throws 400 naming the field when the combination is invalid. */
     public ModelConfig resolve() {
+        ModelConfig known = resolved;
+        if (known == null) {
+            known = resolveNow();
+            resolved = known;
+        }
+        return known;
+    }
+
+    private ModelConfig resolveNow() {
         ModelConfig d = ModelConfig.DEFAULTS;
         JsonNode batching = explicit.path("batching");
         JsonNode runtime = explicit.path("runtime");

@@ -6,9 +6,9 @@ import java.util.concurrent.ConcurrentMap;
 
 /**
  * Model configs with a read-through cache: every infer request reads its model's config, so reads must not
- * touch the database. Writes go to the database first, then replace the cached value. (When several routers
- * share a database, a change made by another router reaches this one on restart; the pool issue adds
- * change notification.)
+ * touch the database (and the cached document resolves itself once). Writes go to the database first, then
+ * replace the cached value. When several routers share a database, a change made by another router reaches
+ * this one on restart.
  */
 public final class ModelConfigs {
     private final ModelConfigRepository repository;
