@@ -9,7 +9,7 @@ import java.util.Optional;
  * and answers 500.
  */
 public abstract sealed class TorporException extends RuntimeException
-        permits BadRequest, ModelNotFound, VersionConflict, PayloadTooLarge, BadInput, RetryLater,
+        permits BadRequest, Unauthenticated, Forbidden, ModelNotFound, VersionConflict, PayloadTooLarge, BadInput, RetryLater,
                 DeadlineExceeded, RequestCancelled, EngineFailure {
 
     protected TorporException(String message) {

@@ -1,0 +1,13 @@
+package dev.torpor.error;
+
+/** A known key whose role or tenant does not allow the request (403). */
+public final class Forbidden extends TorporException {
+    public Forbidden(String message) {
+        super(message);
+    }
+
+    @Override
+    public int httpStatus() {
+        return 403;
+    }
+}

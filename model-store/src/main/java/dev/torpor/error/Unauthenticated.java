@@ -1,0 +1,13 @@
+package dev.torpor.error;
+
+/** No API key, or one Torpor does not know (401). Says nothing about which keys exist. */
+public final class Unauthenticated extends TorporException {
+    public Unauthenticated(String message) {
+        super(message);
+    }
+
+    @Override
+    public int httpStatus() {
+        return 401;
+    }
+}
