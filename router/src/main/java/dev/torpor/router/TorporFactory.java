@@ -1,30 +1,29 @@
 package dev.torpor.router;
 
 import dev.torpor.function.BackendRegistry;
+import dev.torpor.function.OrtEnvironments;
 import dev.torpor.function.djl.DjlBackend;
 import dev.torpor.function.djl.DjlEnvironment;
 import dev.torpor.function.json.InferenceRequestDecoder;
 import dev.torpor.function.onnx.OnnxBackend;
-import dev.torpor.function.OrtEnvironments;
 import dev.torpor.function.onnx.OrtModelCache;
-import dev.torpor.pool.process.ProcessLauncher;
-import dev.torpor.pool.process.ProcessSettings;
 import dev.torpor.pool.Device;
 import dev.torpor.pool.DeviceProbe;
 import dev.torpor.pool.FakeDeviceProbe;
-import dev.torpor.pool.NvidiaSmiProbe;
-import dev.torpor.router.activation.Autoscaler;
-import dev.torpor.router.activation.ScalingSettings;
-import dev.torpor.router.pool.OperatorLimits;
-import dev.torpor.router.pool.PoolLimitsRepository;
 import dev.torpor.pool.InProcessLauncher;
 import dev.torpor.pool.Launcher;
+import dev.torpor.pool.NvidiaSmiProbe;
+import dev.torpor.pool.process.ProcessLauncher;
+import dev.torpor.pool.process.ProcessSettings;
 import dev.torpor.router.activation.Activator;
+import dev.torpor.router.activation.Autoscaler;
 import dev.torpor.router.activation.Reaper;
+import dev.torpor.router.activation.ScalingSettings;
+import dev.torpor.router.auth.ModelAccess;
 import dev.torpor.router.billing.BillingQuery;
+import dev.torpor.router.billing.BillingSettings;
 import dev.torpor.router.billing.BillingSummary;
 import dev.torpor.router.billing.Ledger;
-import dev.torpor.router.billing.BillingSettings;
 import dev.torpor.router.billing.PriceTable;
 import dev.torpor.router.billing.RecordIds;
 import dev.torpor.router.db.Database;
@@ -33,6 +32,8 @@ import dev.torpor.router.model.ModelCatalog;
 import dev.torpor.router.model.ModelConfigRepository;
 import dev.torpor.router.model.ModelConfigs;
 import dev.torpor.router.model.WarmInstances;
+import dev.torpor.router.pool.OperatorLimits;
+import dev.torpor.router.pool.PoolLimitsRepository;
 import dev.torpor.store.ArchiveLimits;
 import dev.torpor.store.FileSystemModelStore;
 import dev.torpor.store.ModelFormat;
@@ -251,10 +252,10 @@ public class TorporFactory {
     }
 
     @Singleton
-    InferenceService inferenceService(ModelCatalog catalog, Activator activator, Ledger ledger, Clock clock,
-                                      TorporSettings settings, PriceTable prices,
+    InferenceService inferenceService(ModelCatalog catalog, ModelAccess access, Activator activator, Ledger ledger,
+                                      Clock clock, TorporSettings settings, PriceTable prices,
                                       @Named(TaskExecutors.BLOCKING) ExecutorService responder) {
-        return new InferenceService(catalog, activator, ledger, new RecordIds(clock), clock,
+        return new InferenceService(catalog, access, activator, ledger, new RecordIds(clock), clock,
                 new InferenceRequestDecoder(), settings.maxRequestMb(), responder, prices::current);
     }
 }

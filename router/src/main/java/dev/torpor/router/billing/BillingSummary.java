@@ -66,6 +66,15 @@ public final class BillingSummary {
      * @throws BadRequest when {@code from} is after {@code to}
      */
     public List<SummaryRow> summarize(Instant from, Instant to, GroupBy groupBy) {
+        return summarize(from, to, groupBy, null);
+    }
+
+    /**
+     * As {@link #summarize(Instant, Instant, GroupBy)}, over one tenant's records only.
+     *
+     * @param tenant only records billed to this tenant; null for all
+     */
+    public List<SummaryRow> summarize(Instant from, Instant to, GroupBy groupBy, String tenant) {
         Objects.requireNonNull(groupBy, "groupBy");
         if (from != null && to != null && from.isAfter(to)) {
             throw new BadRequest("from must not be after to");
@@ -77,11 +86,15 @@ public final class BillingSummary {
                 + " SUM(cold_start), SUM(compute_us), SUM(billed_ms), SUM(memory_mb * billed_ms),"
                 + " SUM(gpu_us), SUM(cost_nanos)"
                 + " FROM billing_records WHERE started_at >= ? AND started_at < ?"
+                + (tenant == null ? "" : " AND tenant = ?")
                 + " GROUP BY k, currency ORDER BY k, currency";
         List<SummaryRow> rows = new ArrayList<>();
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setLong(1, from == null ? Long.MIN_VALUE : Units.ceilEpochMicros(from));
             ps.setLong(2, to == null ? Long.MAX_VALUE : Units.ceilEpochMicros(to));
+            if (tenant != null) {
+                ps.setString(3, tenant);
+            }
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     rows.add(new SummaryRow(rs.getString(1), rs.getLong(3), rs.getLong(4), rs.getLong(5),

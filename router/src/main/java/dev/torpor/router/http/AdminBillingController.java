@@ -3,10 +3,14 @@ package dev.torpor.router.http;
 import dev.torpor.error.BadRequest;
 import dev.torpor.router.InstanceTimeTicker;
 import dev.torpor.router.activation.Activator;
+import dev.torpor.router.auth.Access;
+import dev.torpor.router.auth.AuditLog;
+import dev.torpor.router.auth.Caller;
 import dev.torpor.router.billing.BillingRetention;
 import dev.torpor.router.billing.Reconciler;
 import dev.torpor.router.billing.Units;
 import io.micronaut.core.annotation.Nullable;
+import io.micronaut.http.HttpRequest;
 import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Delete;
 import io.micronaut.http.annotation.Get;
@@ -31,7 +35,10 @@ public class AdminBillingController {
     private final Reconciler reconciler;
     private final Activator activator;
 
-    AdminBillingController(BillingRetention retention, Reconciler reconciler, Activator activator) {
+    private final AuditLog audit;
+
+    AdminBillingController(BillingRetention retention, Reconciler reconciler, Activator activator, AuditLog audit) {
+        this.audit = audit;
         this.retention = retention;
         this.reconciler = reconciler;
         this.activator = activator;
@@ -42,7 +49,9 @@ public class AdminBillingController {
      * billed to it against the engine time it measured, with the gap ({@link Reconciler}).
      */
     @Get("/reconcile")
-    Map<String, Object> reconcile(@Nullable @QueryValue String from, @Nullable @QueryValue String to) {
+    Map<String, Object> reconcile(HttpRequest<?> request, @Nullable @QueryValue String from,
+                                  @Nullable @QueryValue String to) {
+        Access.requireOperator(Callers.of(request));
         Instant start = QueryParams.instant("from", from);
         Instant end = QueryParams.instant("to", to);
         if (start != null && end != null && !start.isBefore(end)) {
@@ -88,11 +97,15 @@ public class AdminBillingController {
 
     /** Deletes every record with {@code startedAt < before} → {@code {"deleted": N}}. */
     @Delete("/records")
-    Map<String, Object> deleteBefore(@Nullable @QueryValue String before) {
+    Map<String, Object> deleteBefore(HttpRequest<?> request, @Nullable @QueryValue String before) {
+        Caller caller = Callers.of(request);
+        Access.requireOperator(caller);
         if (before == null || before.isBlank()) {
             throw new BadRequest("before is required: an ISO-8601 UTC timestamp such as 2026-11-30T00:00:00Z");
         }
         Instant cutoff = QueryParams.instant("before", before);
-        return Map.of("deleted", retention.deleteBefore(cutoff));
+        long deleted = retention.deleteBefore(cutoff);
+        audit.record(caller, "billing.delete", "billing_records", Map.of("before", cutoff.toString(), "deleted", deleted));
+        return Map.of("deleted", deleted);
     }
 }

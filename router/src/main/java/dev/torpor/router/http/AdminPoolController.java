@@ -8,6 +8,9 @@ import dev.torpor.pool.PoolLimits;
 import dev.torpor.pool.PoolState;
 import dev.torpor.router.activation.Activator;
 import dev.torpor.router.activation.InstanceView;
+import dev.torpor.router.auth.Access;
+import dev.torpor.router.auth.AuditLog;
+import dev.torpor.router.auth.Caller;
 import dev.torpor.router.model.WarmInstances;
 import dev.torpor.router.pool.OperatorLimits;
 import dev.torpor.router.pool.PoolLimitsDocument;
@@ -29,8 +32,7 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * The pool for operators: its devices, limits and instances, and live changes to the limits. (Keys and roles
- * come with the security issue: {@link #requireOperator} is where the operator role will be checked.)
+ * The pool for operators: its devices, limits and instances, and live changes to the limits.
  */
 @Controller("/admin/pool")
 @ExecuteOn(TaskExecutors.BLOCKING)
@@ -42,7 +44,10 @@ public class AdminPoolController {
     private final OperatorLimits limits;
     private final WarmInstances warm;
 
-    AdminPoolController(Activator activator, OperatorLimits limits, WarmInstances warm) {
+    private final AuditLog audit;
+
+    AdminPoolController(Activator activator, OperatorLimits limits, WarmInstances warm, AuditLog audit) {
+        this.audit = audit;
         this.activator = activator;
         this.limits = limits;
         this.warm = warm;
@@ -50,7 +55,7 @@ public class AdminPoolController {
 
     @Get
     Map<String, Object> pool(HttpRequest<?> request) {
-        requireOperator(request);
+        Access.requireOperator(Callers.of(request));
         PoolState state = activator.poolState();
         List<Map<String, Object>> devices = new ArrayList<>();
         for (Device device : state.devices()) {
@@ -85,7 +90,8 @@ public class AdminPoolController {
     @Put("/limits")
     @Consumes(MediaType.ALL)
     Map<String, Object> updateLimits(HttpRequest<?> request, @Body @Nullable InputStream body) {
-        requireOperator(request);
+        Caller caller = Callers.of(request);
+        Access.requireOperator(caller);
         byte[] bytes = body == null ? new byte[0] : BoundedBody.read(body, request.getContentLength(), MAX_LIMITS_BYTES,
                 "the 64 KB limit of a pool limits document");
         JsonNode patch;
@@ -100,11 +106,8 @@ public class AdminPoolController {
         if (!Objects.equals(idleBefore, updated.defaultIdleTimeoutSeconds())) {
             warm.policiesChanged();
         }
-        return PoolLimitsDocument.view(updated);
-    }
-
-    /** The seam for the security issue: only operators may see or change the pool. Open while keys are off. */
-    private static void requireOperator(HttpRequest<?> request) {
-        // Keys and roles arrive with the security issue (API.md: /admin/* is operator only, else 403).
+        Map<String, Object> view = PoolLimitsDocument.view(updated);
+        audit.record(caller, "pool.limits", "pool", patch);
+        return view;
     }
 }

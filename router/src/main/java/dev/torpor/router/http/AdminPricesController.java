@@ -3,6 +3,9 @@ package dev.torpor.router.http;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.torpor.error.BadRequest;
+import dev.torpor.router.auth.Access;
+import dev.torpor.router.auth.AuditLog;
+import dev.torpor.router.auth.Caller;
 import dev.torpor.router.billing.PriceDocument;
 import dev.torpor.router.billing.PriceTable;
 import io.micronaut.core.annotation.Nullable;
@@ -31,17 +34,22 @@ public class AdminPricesController {
 
     private final PriceTable prices;
 
-    AdminPricesController(PriceTable prices) {
+    private final AuditLog audit;
+
+    AdminPricesController(PriceTable prices, AuditLog audit) {
+        this.audit = audit;
         this.prices = prices;
     }
 
     @Get
-    Map<String, Object> current() {
+    Map<String, Object> current(HttpRequest<?> request) {
+        Access.requireOperator(Callers.of(request));
         return PriceDocument.view(prices.current());
     }
 
     @Get("/history")
-    List<Map<String, Object>> history() {
+    List<Map<String, Object>> history(HttpRequest<?> request) {
+        Access.requireOperator(Callers.of(request));
         return prices.history().stream().map(PriceDocument::view).toList();
     }
 
@@ -49,6 +57,8 @@ public class AdminPricesController {
     @Put
     @Consumes(MediaType.ALL)
     Map<String, Object> update(HttpRequest<?> request, @Body @Nullable InputStream body) {
+        Caller caller = Callers.of(request);
+        Access.requireOperator(caller);
         byte[] bytes = body == null ? new byte[0] : BoundedBody.read(body, request.getContentLength(), MAX_BYTES,
                 "the 64 KB limit of a prices document");
         JsonNode patch;
@@ -57,6 +67,8 @@ public class AdminPricesController {
         } catch (Exception malformed) {
             throw new BadRequest("malformed JSON: " + malformed.getMessage());
         }
-        return PriceDocument.view(prices.update(patch));
+        Map<String, Object> updated = PriceDocument.view(prices.update(patch));
+        audit.record(caller, "prices.update", "prices", updated);
+        return updated;
     }
 }

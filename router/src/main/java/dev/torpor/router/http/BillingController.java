@@ -1,6 +1,7 @@
 package dev.torpor.router.http;
 
 import dev.torpor.error.BadRequest;
+import dev.torpor.router.auth.Access;
 import dev.torpor.router.billing.BillingCsv;
 import dev.torpor.router.billing.BillingJson;
 import dev.torpor.router.billing.BillingQuery;
@@ -43,7 +44,8 @@ public class BillingController {
                                         @Nullable @QueryValue String tenant, @Nullable @QueryValue String from,
                                         @Nullable @QueryValue String to, @Nullable @QueryValue String limit,
                                         @Nullable @QueryValue String after) {
-        RecordFilter filter = new RecordFilter(blankToNull(model), blankToNull(tenant), QueryParams.instant("from", from),
+        String visibleTenant = Access.billingTenant(Callers.of(request), blankToNull(tenant));
+        RecordFilter filter = new RecordFilter(blankToNull(model), visibleTenant, QueryParams.instant("from", from),
                 QueryParams.instant("to", to));
         BillingQuery.Page page = query.list(filter, limit(limit), blankToNull(after));
         boolean csv = request.getHeaders().accept().stream()
@@ -60,10 +62,12 @@ public class BillingController {
     }
 
     @Get("/summary")
-    MutableHttpResponse<String> summary(@Nullable @QueryValue String from, @Nullable @QueryValue String to,
-                                        @Nullable @QueryValue String groupBy) {
+    MutableHttpResponse<String> summary(HttpRequest<?> request, @Nullable @QueryValue String from,
+                                        @Nullable @QueryValue String to, @Nullable @QueryValue String groupBy,
+                                        @Nullable @QueryValue String tenant) {
+        String visibleTenant = Access.billingTenant(Callers.of(request), blankToNull(tenant));
         var rows = summary.summarize(QueryParams.instant("from", from), QueryParams.instant("to", to),
-                BillingSummary.GroupBy.parse(groupBy == null || groupBy.isBlank() ? "model" : groupBy));
+                BillingSummary.GroupBy.parse(groupBy == null || groupBy.isBlank() ? "model" : groupBy), visibleTenant);
         return HttpResponse.ok(BillingJson.summaryToJson(rows)).contentType(MediaType.APPLICATION_JSON_TYPE);
     }
 

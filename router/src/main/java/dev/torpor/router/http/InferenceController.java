@@ -51,7 +51,7 @@ public class InferenceController {
         CompletableFuture<InferenceReply> answered;
         // The body is read (or refused) before infer returns; closing it here covers a 404 that never reads it.
         try (body) {
-            answered = inference.infer(model, version, body, request.getContentLength(),
+            answered = inference.infer(Callers.of(request), model, version, body, request.getContentLength(),
                     request.getHeaders().get(InferenceRequestDecoder.HEADER_LENGTH), NettyClientLink.of(request));
         } catch (java.io.IOException closeFailed) {
             throw new java.io.UncheckedIOException(closeFailed);

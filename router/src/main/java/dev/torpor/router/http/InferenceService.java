@@ -12,6 +12,8 @@ import dev.torpor.function.json.InferenceResponseEncoder;
 import dev.torpor.router.activation.Activator;
 import dev.torpor.router.activation.Invocation;
 import dev.torpor.router.activation.ServingPolicy;
+import dev.torpor.router.auth.Caller;
+import dev.torpor.router.auth.ModelAccess;
 import dev.torpor.router.billing.BillingRecord;
 import dev.torpor.router.billing.Ledger;
 import dev.torpor.router.billing.Prices;
@@ -41,6 +43,7 @@ public final class InferenceService {
     private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
 
     private final ModelCatalog catalog;
+    private final ModelAccess access;
     private final Activator activator;
     private final Ledger ledger;
     private final RecordIds ids;
@@ -56,9 +59,10 @@ public final class InferenceService {
      * @param responder where answers are encoded, so an instance's threads go back to running the model
      * @param prices    the prices a record is priced with when it is built (the price table's current version)
      */
-    public InferenceService(ModelCatalog catalog, Activator activator, Ledger ledger, RecordIds ids, Clock clock,
-                            InferenceRequestDecoder decoder, long maxRequestMb, Executor responder,
-                            Supplier<Prices> prices) {
+    public InferenceService(ModelCatalog catalog, ModelAccess access, Activator activator, Ledger ledger,
+                            RecordIds ids, Clock clock, InferenceRequestDecoder decoder, long maxRequestMb,
+                            Executor responder, Supplier<Prices> prices) {
+        this.access = access;
         this.prices = prices;
         this.catalog = catalog;
         this.activator = activator;
@@ -74,13 +78,16 @@ public final class InferenceService {
     /**
      * @param version      null for the model's default version
      * @param headerLength the {@code Inference-Header-Content-Length} header (binary tensor data), or null
+     * @param caller       the key's caller; the billing record's tenant
      * @throws dev.torpor.error.ModelNotFound (thrown, not in the future) for an unknown model or version
+     * @throws dev.torpor.error.Forbidden     (thrown, not in the future; no record) for a caller that may not call it
      */
-    CompletableFuture<InferenceReply> infer(String model, String version, InputStream body, long contentLength,
-                                            String headerLength, ClientLink client) {
+    CompletableFuture<InferenceReply> infer(Caller caller, String model, String version, InputStream body,
+                                            long contentLength, String headerLength, ClientLink client) {
         Instant arrived = clock.instant();
         ModelManifest manifest = catalog.resolve(model, version);
-        Trip trip = new Trip(manifest, arrived);
+        access.requireMayCall(caller, model);
+        Trip trip = new Trip(manifest, arrived, caller.tenant());
         try {
             byte[] bytes = BoundedBody.read(body, contentLength, maxRequestBytes, requestLimitName);
             trip.requestBytes = bytes.length;
@@ -112,6 +119,7 @@ public final class InferenceService {
     private static final class Trip {
         final ModelManifest manifest;
         final Instant arrived;
+        final String tenant;
         long requestBytes;
         long memoryMb;
         Invocation invocation;
@@ -119,9 +127,10 @@ public final class InferenceService {
         InferenceReply reply;
         BillingRecord record;
 
-        Trip(ModelManifest manifest, Instant arrived) {
+        Trip(ModelManifest manifest, Instant arrived, String tenant) {
             this.manifest = manifest;
             this.arrived = arrived;
+            this.tenant = tenant;
         }
     }
 
@@ -164,7 +173,7 @@ public final class InferenceService {
         // A request that never ran is billed 0 ms (and only the per-request price).
         long billedMs = outcome == null ? 0 : price.billedMs(computeMicros, initMicros, cold);
         String id = ids.next();
-        trip.record = new BillingRecord(id, RecordKind.REQUEST, trip.arrived, ModelCatalog.DEFAULT_TENANT,
+        trip.record = new BillingRecord(id, RecordKind.REQUEST, trip.arrived, trip.tenant,
                 trip.manifest.owner(), trip.manifest.name(), trip.manifest.version(),
                 invocation == null ? null : invocation.instanceId(), invocation == null ? null : invocation.deviceId(),
                 cold, queueMicros, initMicros, computeMicros, billedMs, (int) trip.memoryMb,

@@ -3,6 +3,8 @@ package dev.torpor.router.http;
 import dev.torpor.error.ModelNotFound;
 import dev.torpor.pool.Launcher;
 import dev.torpor.pool.process.ProcessLauncher;
+import dev.torpor.router.auth.Access;
+import io.micronaut.http.HttpRequest;
 import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Get;
 import java.util.List;
@@ -23,7 +25,8 @@ public class InstanceLogsController {
     }
 
     @Get("/{id}/logs")
-    Map<String, Object> logs(String id) {
+    Map<String, Object> logs(HttpRequest<?> request, String id) {
+        Access.requireOperator(Callers.of(request));
         if (!(launcher instanceof ProcessLauncher processes)) {
             throw new ModelNotFound("instance logs are captured for function processes only (TORPOR_LAUNCHER=process)");
         }

@@ -7,13 +7,17 @@ import dev.torpor.error.PayloadTooLarge;
 import dev.torpor.router.TorporSettings;
 import dev.torpor.router.activation.Activator;
 import dev.torpor.router.activation.InstanceView;
+import dev.torpor.router.auth.Access;
+import dev.torpor.router.auth.AuditLog;
+import dev.torpor.router.auth.Caller;
+import dev.torpor.router.auth.ModelAccess;
 import dev.torpor.router.model.ModelCatalog;
 import dev.torpor.router.model.ModelConfig;
 import dev.torpor.router.model.WarmInstances;
 import dev.torpor.store.ModelId;
 import dev.torpor.store.ModelManifest;
-import dev.torpor.store.PublishRequest;
 import dev.torpor.store.PublishRequest.UploadKind;
+import dev.torpor.store.PublishRequest;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.HttpStatus;
@@ -45,8 +49,18 @@ public class RepositoryController {
     private final Activator activator;
     private final TorporSettings settings;
     private final WarmInstances warm;
+    private final ModelAccess access;
+    private final AuditLog audit;
+    /** Serialises the first publishes of one model name, so two tenants cannot both become its owner. */
+    private final Object[] ownershipLocks = new Object[64];
 
-    RepositoryController(ModelCatalog catalog, Activator activator, TorporSettings settings, WarmInstances warm) {
+    RepositoryController(ModelCatalog catalog, Activator activator, TorporSettings settings, WarmInstances warm,
+                         ModelAccess access, AuditLog audit) {
+        this.access = access;
+        this.audit = audit;
+        for (int i = 0; i < ownershipLocks.length; i++) {
+            ownershipLocks[i] = new Object();
+        }
         this.catalog = catalog;
         this.warm = warm;
         this.activator = activator;
@@ -68,6 +82,24 @@ public class RepositoryController {
 
     private HttpResponse<Map<String, Object>> publishUpload(String model, String version, HttpRequest<?> request,
                                                       InputStream upload) {
+        Caller caller = Callers.of(request);
+        synchronized (ownershipLocks[Math.floorMod(model.hashCode(), ownershipLocks.length)]) {
+            boolean exists = !catalog.versions(model).isEmpty();
+            if (exists) {
+                access.requireMayManage(caller, model);
+            } else {
+                Access.requireMayPublishNew(caller);
+            }
+            // A new version keeps the model's owner (also when an operator publishes it).
+            String owner = exists ? catalog.owner(model) : caller.tenant();
+            HttpResponse<Map<String, Object>> created = publishAs(owner, model, version, request, upload);
+            audit.record(caller, "model.publish", model + "/" + version, created.body());
+            return created;
+        }
+    }
+
+    private HttpResponse<Map<String, Object>> publishAs(String owner, String model, String version,
+                                                        HttpRequest<?> request, InputStream upload) {
         ModelId id = new ModelId(model, version);
         UploadKind kind = uploadKind(request);
         long limit = settings.maxUploadBytes();
@@ -76,7 +108,7 @@ public class RepositoryController {
                     + settings.maxUploadMb() + " MB publish limit (TORPOR_MAX_UPLOAD_MB)");
         }
         ModelManifest manifest = catalog.publish(
-                new PublishRequest(id, ModelCatalog.DEFAULT_TENANT, kind, limit), upload);
+                new PublishRequest(id, owner, kind, limit), upload);
         return HttpResponse.created(ModelViews.version(manifest));
     }
 
@@ -93,7 +125,9 @@ public class RepositoryController {
     @Put("/models/{model}/config")
     @Consumes(MediaType.ALL)
     Map<String, Object> configure(String model, HttpRequest<?> request, @Body InputStream body) {
+        Caller caller = Callers.of(request);
         catalog.resolve(model, null);
+        access.requireMayManage(caller, model);
         byte[] bytes = BoundedBody.read(body, request.getContentLength(), MAX_CONFIG_BYTES,
                 "the 1 MB limit of a config document");
         JsonNode patch;
@@ -107,6 +141,7 @@ public class RepositoryController {
         }
         catalog.updateConfig(model, patch);
         warm.configChanged(model);
+        audit.record(caller, "model.config", model, patch);
         return configView(model);
     }
 
@@ -118,11 +153,12 @@ public class RepositoryController {
     }
 
     @Get("/models")
-    Map<String, Object> list() {
+    Map<String, Object> list(HttpRequest<?> request) {
+        Caller caller = Callers.of(request);
         List<Map<String, Object>> models = new ArrayList<>();
         for (String name : catalog.names()) {
             List<ModelManifest> versions = catalog.versions(name);
-            if (versions.isEmpty()) {
+            if (versions.isEmpty() || !access.mayCall(caller, name)) {
                 continue;
             }
             List<InstanceView> instances = activator.instances(name);
@@ -139,7 +175,13 @@ public class RepositoryController {
     }
 
     @Get("/models/{model}")
-    Map<String, Object> model(String model) {
+    Map<String, Object> model(HttpRequest<?> request, String model) {
+        catalog.resolve(model, null);
+        access.requireMayCall(Callers.of(request), model);
+        return modelView(model);
+    }
+
+    private Map<String, Object> modelView(String model) {
         ModelManifest current = catalog.resolve(model, null);
         Map<String, Object> view = new LinkedHashMap<>();
         view.put("name", model);
@@ -155,9 +197,13 @@ public class RepositoryController {
     /** Triton's repository index: one entry per version. */
     @Post("/index")
     @Consumes(MediaType.ALL)
-    List<Map<String, Object>> index() {
+    List<Map<String, Object>> index(HttpRequest<?> request) {
+        Caller caller = Callers.of(request);
         List<Map<String, Object>> entries = new ArrayList<>();
         for (String name : catalog.names()) {
+            if (!access.mayCall(caller, name)) {
+                continue;
+            }
             List<InstanceView> instances = activator.instances(name);
             var failure = activator.lastLoadFailure(name);
             for (ModelManifest manifest : catalog.versions(name)) {
@@ -193,25 +239,31 @@ public class RepositoryController {
 
     @Post("/models/{model}/load")
     @Consumes(MediaType.ALL)
-    CompletableFuture<Map<String, Object>> load(String model) {
+    CompletableFuture<Map<String, Object>> load(HttpRequest<?> request, String model) {
         ModelManifest manifest = catalog.resolve(model, null);
+        access.requireMayManage(Callers.of(request), model);
         return activator.wake(manifest, catalog.store().artifact(manifest), catalog.policy(manifest))
-                .thenApply(ready -> model(model));
+                .thenApply(ready -> modelView(model));
     }
 
     @Post("/models/{model}/unload")
     @Consumes(MediaType.ALL)
-    CompletableFuture<Map<String, Object>> unload(String model) {
+    CompletableFuture<Map<String, Object>> unload(HttpRequest<?> request, String model) {
+        catalog.resolve(model, null);
+        access.requireMayManage(Callers.of(request), model);
         List<CompletableFuture<Void>> drained = catalog.versions(model).stream()
                 .map(manifest -> activator.scaleToZero(manifest.id())).toList();
-        catalog.resolve(model, null);
-        return CompletableFuture.allOf(drained.toArray(CompletableFuture[]::new)).thenApply(done -> model(model));
+        return CompletableFuture.allOf(drained.toArray(CompletableFuture[]::new)).thenApply(done -> modelView(model));
     }
 
     @Delete("/models/{model}/versions/{version}")
     @Consumes(MediaType.ALL)
-    HttpResponse<Void> delete(String model, String version) {
+    HttpResponse<Void> delete(HttpRequest<?> request, String model, String version) {
+        Caller caller = Callers.of(request);
+        catalog.resolve(model, version);
+        access.requireMayManage(caller, model);
         catalog.delete(model, version);
+        audit.record(caller, "model.delete", model + "/" + version, null);
         return HttpResponse.status(HttpStatus.NO_CONTENT);
     }
 }

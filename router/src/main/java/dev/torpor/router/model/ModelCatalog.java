@@ -5,9 +5,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.torpor.error.BadRequest;
 import dev.torpor.error.ModelNotFound;
 import dev.torpor.function.RuntimeOptions;
+import dev.torpor.function.djl.DjlBackend;
 import dev.torpor.router.activation.Activator;
 import dev.torpor.router.activation.ServingPolicy;
-import dev.torpor.function.djl.DjlBackend;
 import dev.torpor.store.ModelDescriptor;
 import dev.torpor.store.ModelFormat;
 import dev.torpor.store.ModelId;
@@ -27,7 +27,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * serving policy the activator applies.
  */
 public final class ModelCatalog {
-    /** The owner tenant of every model while keys are off (the security issue adds keys and tenants). */
+    /** The tenant of the bootstrap operator key, and of every model and request while auth is off. */
     public static final String DEFAULT_TENANT = "default";
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration DRAIN_BEFORE_DELETE = Duration.ofSeconds(60);
