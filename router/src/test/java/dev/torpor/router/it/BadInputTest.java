@@ -39,7 +39,7 @@ class BadInputTest implements TorporTestProperties {
 
     @BeforeAll
     void publishTheClassifier() {
-        http = new Http(server.getURL());
+        http = Http.operator(server);
         Http.Reply published = http.putFile(OCR, SampleModels.ocrClassifier());
         assertThat(published.status()).as(published.body()).isEqualTo(201);
         publishedSha = published.json().get("sha256").asText();

@@ -39,7 +39,7 @@ class BatchingTest implements TorporTestProperties {
 
     @Test
     void batchedAnswersAgreeWithUnbatchedOnes() throws Exception {
-        Http http = new Http(server.getURL());
+        Http http = Http.operator(server);
         assertThat(http.putFile("/v2/repository/models/ocru/versions/1", SampleModels.ocrClassifier()).status())
                 .isEqualTo(201);
         assertThat(http.putFile("/v2/repository/models/ocrb/versions/1", SampleModels.ocrClassifier()).status())

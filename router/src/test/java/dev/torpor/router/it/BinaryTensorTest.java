@@ -34,7 +34,7 @@ class BinaryTensorTest implements TorporTestProperties {
 
     @BeforeAll
     void publish() {
-        http = new Http(server.getURL());
+        http = Http.operator(server);
         assertThat(http.putFile("/v2/repository/models/vadb/versions/1", SampleModels.silero()).status()).isEqualTo(201);
     }
 
@@ -62,7 +62,7 @@ class BinaryTensorTest implements TorporTestProperties {
         if (headerLength != null) {
             request.header(HEADER, headerLength);
         }
-        return http.client().send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+        return http.client().send(http.authorize(request).build(), HttpResponse.BodyHandlers.ofByteArray());
     }
 
     private static Map<String, JsonNode> outputsByName(JsonNode outputs) {

@@ -42,7 +42,7 @@ class DjlBadArchiveTest implements TorporTestProperties {
 
     @BeforeEach
     void client() {
-        http = new Http(server.getURL());
+        http = Http.operator(server);
     }
 
     @AfterEach

@@ -42,7 +42,7 @@ class DjlLatencyBenchmark implements TorporTestProperties {
 
     @Test
     void report() throws Exception {
-        Http http = new Http(server.getURL());
+        Http http = Http.operator(server);
         assertThat(http.put("/v2/repository/models/ts/versions/1", "application/zip",
                 DjlModels.bytes(DjlModels.TORCHSCRIPT_ZIP)).status()).isIn(201, 409);
         assertThat(http.putJson("/v2/repository/models/ts/config", "{\"concurrencyPerInstance\": 8}").status())

@@ -39,7 +39,7 @@ class DjlMemoryCycleTest implements TorporTestProperties {
 
     @Test
     void fiftyPublishLoadInferUnloadCyclesKeepRssBounded() throws Exception {
-        Http http = new Http(server.getURL());
+        Http http = Http.operator(server);
         byte[] zip = DjlModels.bytes(DjlModels.TORCHSCRIPT_ZIP);
         float[] x = DjlModels.input(4, 3);
         List<Long> rss = new ArrayList<>();

@@ -32,7 +32,7 @@ class DjlServeTest implements TorporTestProperties {
 
     @BeforeEach
     void client() {
-        http = new Http(server.getURL());
+        http = Http.operator(server);
     }
 
     private Http.Reply publish(String name, String zip) {

@@ -37,7 +37,7 @@ class FailuresAndLifecycleTest implements TorporTestProperties {
 
     @BeforeEach
     void client() {
-        http = new Http(server.getURL());
+        http = Http.operator(server);
         dataDir = Path.of(server.getApplicationContext().getProperty("torpor.data-dir", String.class).orElseThrow());
     }
 
@@ -137,6 +137,7 @@ class FailuresAndLifecycleTest implements TorporTestProperties {
         try (Socket socket = new Socket(server.getHost(), server.getPort())) {
             OutputStream out = socket.getOutputStream();
             out.write(("POST /v2/models/patient/infer HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+                    + "Authorization: Bearer " + http.key() + "\r\n"
                     + "Content-Length: " + body.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
             out.write(body);
             out.flush();

@@ -48,7 +48,7 @@ class FunctionProcessTest implements TorporTestProperties {
 
     @BeforeEach
     void client() {
-        http = new Http(server.getURL());
+        http = Http.operator(server);
     }
 
     private void publish(String name) {
@@ -163,7 +163,7 @@ class FunctionProcessTest implements TorporTestProperties {
         Map<String, Object> properties = new HashMap<>(getProperties());
         ApplicationContext context = ApplicationContext.run(EmbeddedServer.class, properties).getApplicationContext();
         EmbeddedServer other = context.getBean(EmbeddedServer.class);
-        Http client = new Http(other.getURL());
+        Http client = Http.operator(other);
         Http.Reply published = client.putFile("/v2/repository/models/vad/versions/1", SampleModels.silero());
         assertThat(published.status()).as(published.body()).isEqualTo(201);
         assertThat(client.post("/v2/models/vad/infer", SileroRequests.json("x", SileroRequests.audio(0))).status())

@@ -2,6 +2,7 @@ package dev.torpor.router.it;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.micronaut.runtime.server.EmbeddedServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -9,18 +10,57 @@ import java.net.URL;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 
-/** A small real-HTTP client for the integration tests, on the JDK's own client. */
+/**
+ * A small real-HTTP client for the integration tests, on the JDK's own client. Sends {@code Authorization:
+ * Bearer <key>} when it has a key: {@link #operator} reads the bootstrap operator key a router wrote to its data
+ * dir; {@link #withKey} makes a client for another key; {@code new Http(url)} sends none.
+ */
 final class Http {
     static final ObjectMapper JSON = new ObjectMapper();
-    private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient client;
     private final String base;
+    private final String key;
 
     Http(URL base) {
-        String url = base.toString();
+        this(newClient(), base.toString(), null);
+    }
+
+    private Http(HttpClient client, String url, String key) {
+        this.client = client;
         this.base = url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
+        this.key = key;
+    }
+
+    private static HttpClient newClient() {
+        return HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    }
+
+    /** A client with the operator key that the router (running in this JVM) bootstrapped into its data dir. */
+    static Http operator(EmbeddedServer server) {
+        Path dataDir = Path.of(server.getApplicationContext().getRequiredProperty("torpor.data-dir", String.class));
+        return operator(server.getURL(), dataDir);
+    }
+
+    /** A client with the operator key that a router bootstrapped into {@code dataDir}. */
+    static Http operator(URL base, Path dataDir) {
+        try {
+            return new Http(newClient(), base.toString(), Files.readString(dataDir.resolve("operator.key")).strip());
+        } catch (IOException missing) {
+            throw new UncheckedIOException("no operator key in " + dataDir + " (is auth on?)", missing);
+        }
+    }
+
+    /** The same server, another key (null: none). */
+    Http withKey(String otherKey) {
+        return new Http(client, base, otherKey);
+    }
+
+    String key() {
+        return key;
     }
 
     /** A response with its body parsed as JSON where it is JSON. */
@@ -86,7 +126,13 @@ final class Http {
         return client;
     }
 
+    /** Adds this client's key to a request built elsewhere. */
+    HttpRequest.Builder authorize(HttpRequest.Builder request) {
+        return key == null ? request : request.header("Authorization", "Bearer " + key);
+    }
+
     private Reply send(HttpRequest.Builder request) {
+        authorize(request);
         try {
             HttpResponse<String> response = client.send(request.timeout(Duration.ofSeconds(60)).build(),
                     HttpResponse.BodyHandlers.ofString());

@@ -38,7 +38,7 @@ class KillNineTest {
         Process router = start(port);
         Map<String, Integer> received = new ConcurrentHashMap<>();
         try {
-            Http http = new Http(new URL("http://127.0.0.1:" + port));
+            Http http = Http.operator(new URL("http://127.0.0.1:" + port), dataDir);
             Http.Reply published = http.putFile("/v2/repository/models/vad/versions/1", SampleModels.silero());
             assertThat(published.status()).as(published.body()).isEqualTo(201);
 
@@ -51,6 +51,7 @@ class KillNineTest {
                     String body = SileroRequests.json("k", SileroRequests.audio(seed));
                     HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
                                     + "/v2/models/vad/infer")).header("Content-Type", "application/json")
+                            .header("Authorization", "Bearer " + http.key())
                             .POST(HttpRequest.BodyPublishers.ofString(body)).timeout(Duration.ofSeconds(10)).build();
                     while (running.get()) {
                         try {
@@ -81,7 +82,7 @@ class KillNineTest {
 
         Process restarted = start(port);
         try {
-            Http http = new Http(new URL("http://127.0.0.1:" + port));
+            Http http = Http.operator(new URL("http://127.0.0.1:" + port), dataDir);
             Map<String, Integer> ledger = new HashMap<>();
             List<String> order = new ArrayList<>();
             String cursor = null;

@@ -34,12 +34,12 @@ class LedgerBenchmark {
 
     @Test
     void ledgerOnVersusOff() throws Exception {
-        String pgUrl = TestPostgres.freshUrl();
         List<Result> results = new ArrayList<>();
         for (int round = 0; round < 2; round++) {
             for (String db : List.of("sqlite", "postgresql")) {
                 for (String ledger : List.of("on", "off")) {
-                    results.add(run(db + " ledger " + ledger, db.equals("sqlite") ? "" : pgUrl, ledger));
+                    // A fresh database per run: each router bootstraps its own operator key into its data dir.
+                    results.add(run(db + " ledger " + ledger, db.equals("sqlite") ? "" : TestPostgres.freshUrl(), ledger));
                 }
             }
         }
@@ -53,12 +53,13 @@ class LedgerBenchmark {
         int port = ChildRouter.freePort();
         Process router = start(data, port, dbUrl, ledger);
         try {
-            Http http = new Http(new URL("http://127.0.0.1:" + port));
+            Http http = Http.operator(new URL("http://127.0.0.1:" + port), data);
             String model = "vad" + Math.abs(System.nanoTime() % 100000);
             http.putFile("/v2/repository/models/" + model + "/versions/1", SampleModels.silero());
             HttpClient client = HttpClient.newHttpClient();
             HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v2/models/" + model
                             + "/infer")).header("Content-Type", "application/json")
+                    .header("Authorization", "Bearer " + http.key())
                     .POST(HttpRequest.BodyPublishers.ofString(SileroRequests.json("b", SileroRequests.audio(1))))
                     .build();
             AtomicBoolean measuring = new AtomicBoolean(false);

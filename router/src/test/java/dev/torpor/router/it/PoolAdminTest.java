@@ -28,7 +28,7 @@ class PoolAdminTest implements TorporTestProperties {
 
     @BeforeEach
     void client() {
-        http = new Http(server.getURL());
+        http = Http.operator(server);
     }
 
     private Http.Reply putLimits(String json) {
@@ -97,7 +97,7 @@ class PoolAdminTest implements TorporTestProperties {
         context.getProperties("torpor").forEach((key, value) -> properties.put("torpor." + key, value));
         properties.put("micronaut.server.port", -1);
         try (EmbeddedServer restarted = ApplicationContext.run(EmbeddedServer.class, properties)) {
-            JsonNode limits = new Http(restarted.getURL()).get("/admin/pool").json().get("limits");
+            JsonNode limits = Http.operator(restarted).get("/admin/pool").json().get("limits");
             assertThat(limits).isEqualTo(updated.json());
         }
         assertThat(putLimits("{\"maxQueuedTotal\": 10000, \"gpu\": {\"memoryMbPerDevice\": null},"

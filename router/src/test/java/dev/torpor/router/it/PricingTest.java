@@ -35,7 +35,7 @@ class PricingTest implements TorporTestProperties {
 
     @Test
     void requestsArePricedWithTheVersionCurrentWhenTheyAnsweredAndAPriceChangeAppliesToLaterOnesOnly() {
-        Http http = new Http(server.getURL());
+        Http http = Http.operator(server);
         assertThat(http.putFile("/v2/repository/models/vad/versions/1", SampleModels.silero()).status()).isEqualTo(201);
         assertThat(http.putJson("/v2/repository/models/vad/config", "{\"memoryMb\": 512}").status()).isEqualTo(200);
         JsonNode v1 = http.get("/admin/prices").json();

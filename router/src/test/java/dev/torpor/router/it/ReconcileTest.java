@@ -24,7 +24,7 @@ class ReconcileTest implements TorporTestProperties {
 
     @BeforeEach
     void client() {
-        http = new Http(server.getURL());
+        http = Http.operator(server);
     }
 
     private JsonNode instanceEntry(String model) {

@@ -57,7 +57,7 @@ class ScaleTest implements TorporTestProperties {
 
     @Test
     void aStepLoadScalesUpToMaxThenBackToZero() throws Exception {
-        Http http = new Http(server.getURL());
+        Http http = Http.operator(server);
         assertThat(http.putFile("/v2/repository/models/ocr/versions/1", SampleModels.ocrClassifier()).status())
                 .isEqualTo(201);
         assertThat(http.putJson("/v2/repository/models/ocr/config", "{\"concurrencyPerInstance\": 1, \"maxInstances\": "

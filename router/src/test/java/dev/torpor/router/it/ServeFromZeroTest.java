@@ -38,7 +38,7 @@ class ServeFromZeroTest implements TorporTestProperties {
 
     @BeforeEach
     void client() {
-        http = new Http(server.getURL());
+        http = Http.operator(server);
     }
 
     private void publishSilero(String name) {
