@@ -29,9 +29,19 @@ for _ in $(seq 1 120); do
 done
 curl -fsS "$base/v2/health/ready" >/dev/null
 
+# On its first start Torpor created an operator key and wrote it, readable only by this user, into the data dir.
+key_file="$TORPOR_DATA_DIR/operator.key"
+auth_header="$(mktemp)"
+trap 'rm -f "$auth_header"' EXIT
+if [[ -r "$key_file" ]]; then
+  printf 'Authorization: Bearer %s\n' "$(<"$key_file")" >"$auth_header"
+else
+  echo "quickstart: no operator key in $key_file: is TORPOR_AUTH_ENABLED=false? (publishing without a key)"
+fi
+
 publish() { # name file
   local status
-  status=$(curl -s -o /tmp/torpor-publish.$$ -w '%{http_code}' -X PUT \
+  status=$(curl -s -o /tmp/torpor-publish.$$ -w '%{http_code}' -X PUT -H "@$auth_header" \
     -H "Content-Type: ${content_type:-application/octet-stream}" \
     --data-binary "@$2" "$base/v2/repository/models/$1/versions/1")
   case "$status" in
@@ -58,12 +68,17 @@ text-direction classifier) on ONNX Runtime, mlp-djl (a DJL-format MLP trained on
 DJL, and mlp-ts (TorchScript) if python3-torch made it. The first request wakes a model; an idle one scales
 back to zero.
 
-  curl -s $base/v2/models/vad                                   # metadata
-  samples/curl/infer-vad.sh                                      # an inference (cold, then warm)
-  samples/curl/infer-mlp.sh                                      # the DJL model (cold, then warm)
-  curl -s $base/v2/repository/models                             # models, instances, state
-  curl -s "$base/billing/records?model=vad"                      # one billing record per request
-  curl -s $base/billing/summary                                  # totals per model
+Every request needs an API key. Torpor's first operator key is in $key_file (only you can read it);
+the scripts in samples/curl/ send it (or \$TORPOR_KEY). Make keys for apps and publishers with POST /admin/keys.
+
+  key=\$(cat $key_file)
+  curl -s -H "Authorization: Bearer \$key" $base/v2/models/vad              # metadata
+  samples/curl/infer-vad.sh                                                  # an inference (cold, then warm)
+  samples/curl/infer-mlp.sh                                                  # the DJL model (cold, then warm)
+  curl -s -H "Authorization: Bearer \$key" $base/v2/repository/models       # models, instances, state
+  curl -s -H "Authorization: Bearer \$key" "$base/billing/records?model=vad" # one billing record per request
+  curl -s -H "Authorization: Bearer \$key" -H 'Content-Type: application/json' \\
+       -d '{"role": "invoker", "tenant": "default"}' $base/admin/keys       # a key for an app (shown once)
 
 More in samples/curl/. Ctrl-C drains and stops Torpor.
 EOT
