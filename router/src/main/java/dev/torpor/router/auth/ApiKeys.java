@@ -43,12 +43,16 @@ public final class ApiKeys {
         this.clock = clock;
     }
 
-    /** Reloads the key ring from the database (other routers may have changed the keys). */
-    public void refresh() {
+    /**
+     * Reloads the key ring from the database (other routers may have changed the keys). Synchronized with
+     * {@link #create} and {@link #delete}: a periodic reload that read the table before a change must not install
+     * its stale copy after the change's own reload.
+     */
+    public synchronized void refresh() {
         ring.replace(repository.all());
     }
 
-    public Created create(Caller by, Role role, String tenant) {
+    public synchronized Created create(Caller by, Role role, String tenant) {
         Tenants.validate(tenant);
         String key = ApiKeyFormat.newKey();
         StoredKey stored = new StoredKey(ApiKeyFormat.newId(), ApiKeyFormat.hash(key), role, tenant, clock.instant(),
@@ -69,7 +73,7 @@ public final class ApiKeys {
      * @throws ModelNotFound   (404) for an unknown id
      * @throws VersionConflict (409) for the last operator key: without one nobody could manage keys again
      */
-    public void delete(Caller by, String id) {
+    public synchronized void delete(Caller by, String id) {
         List<StoredKey> keys = repository.all();
         Optional<StoredKey> target = keys.stream().filter(k -> k.id().equals(id)).findFirst();
         if (target.isEmpty()) {
@@ -94,7 +98,7 @@ public final class ApiKeys {
      *
      * @return whether a key was created
      */
-    public boolean bootstrap(Path dataDir) {
+    public synchronized boolean bootstrap(Path dataDir) {
         if (!repository.all().isEmpty()) {
             refresh();
             return false;
