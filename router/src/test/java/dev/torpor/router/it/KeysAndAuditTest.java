@@ -92,6 +92,20 @@ class KeysAndAuditTest implements TorporTestProperties {
     }
 
     @Test
+    void hostileAuthorizationHeadersAre4xxAndChangeNothing() {
+        int keysBefore = operator.get("/admin/keys").json().get("keys").size();
+        for (String hostile : List.of("A".repeat(20_000), "tpk_" + "A".repeat(43) + "\u00e9", "' OR 1=1 --",
+                "tpk_" + "A".repeat(42) + "%", "../../operator.key")) {
+            Http.Reply reply = operator.withKey(hostile).get("/v2/repository/models");
+            assertThat(reply.status()).as(hostile.substring(0, Math.min(20, hostile.length())))
+                    .isBetween(400, 499);
+            assertThat(reply.body()).doesNotContain(hostile.length() > 20 ? hostile.substring(0, 20) : hostile);
+        }
+        assertThat(operator.get("/v2/health/ready").status()).isEqualTo(200);
+        assertThat(operator.get("/admin/keys").json().get("keys").size()).isEqualTo(keysBefore);
+    }
+
+    @Test
     void theLastOperatorKeyCannotBeDeleted() {
         String bootstrapId = operator.get("/admin/keys").json().get("keys").get(0).get("id").asText();
         List<String> others = new ArrayList<>();
