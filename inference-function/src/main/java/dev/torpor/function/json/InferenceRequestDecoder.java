@@ -140,6 +140,10 @@ public final class InferenceRequestDecoder {
                 continue;
             }
             int size = (int) input.binarySize();
+            if (input.datatype() == dev.torpor.store.DataType.BYTES) {
+                // The binary layout already counts 4 bytes of length per element, as the budget does.
+                parsed.bytesBudget.spend(size, input.label());
+            }
             Object data = BinaryTensorData.read(body, offset, size, input.datatype(), input.count(), input.label(),
                     limits.maxBytesElementLength());
             inputs.add(new Tensor(input.name(), input.datatype(), input.shape(), data));
@@ -206,6 +210,7 @@ public final class InferenceRequestDecoder {
         List<String> outputs = List.of();
         boolean binaryOutput;
         Map<String, Boolean> binaryOutputs = new HashMap<>();
+        BytesBudget bytesBudget;
     }
 
     private Parsed parse(JsonParser parser) throws IOException {
@@ -218,6 +223,7 @@ public final class InferenceRequestDecoder {
             throw new BadRequest("the request body must be a JSON object, not " + Tokens.describe(parser));
         }
         InputReader inputReader = new InputReader(factory, limits);
+        parsed.bytesBudget = inputReader.bytesBudget();
         while (parser.nextToken() == JsonToken.FIELD_NAME) {
             String field = parser.currentName();
             JsonToken value = parser.nextToken();
@@ -258,7 +264,8 @@ public final class InferenceRequestDecoder {
         while (parser.nextToken() != JsonToken.END_ARRAY) {
             int index = inputs.size();
             if (index == limits.maxInputs()) {
-                throw new PayloadTooLarge("the request has more than maxInputs (" + limits.maxInputs() + ") inputs");
+                throw new PayloadTooLarge("the request has more than " + DecodeLimits.describe("maxInputs",
+                        limits.maxInputs()) + " inputs");
             }
             InputReader.Read input = reader.read(parser, index);
             if (!names.add(input.name())) {
@@ -275,6 +282,10 @@ public final class InferenceRequestDecoder {
         }
         List<String> names = new ArrayList<>();
         while (parser.nextToken() != JsonToken.END_ARRAY) {
+            if (names.size() == limits.maxOutputs()) {
+                throw new PayloadTooLarge("the request names more than " + DecodeLimits.describe("maxOutputs",
+                        limits.maxOutputs()) + " outputs");
+            }
             String where = "outputs[" + names.size() + "]";
             if (parser.currentToken() != JsonToken.START_OBJECT) {
                 throw new BadRequest(where + " must be an object, not " + Tokens.describe(parser));
@@ -325,8 +336,8 @@ public final class InferenceRequestDecoder {
         if (e instanceof StreamConstraintsException limit) {
             String message = limit.getOriginalMessage();
             if (message != null && message.contains("nesting depth")) {
-                return new PayloadTooLarge("the request nests JSON deeper than maxNestingDepth ("
-                        + limits.maxNestingDepth() + ")", e);
+                return new PayloadTooLarge("the request nests JSON deeper than "
+                        + DecodeLimits.describe("maxNestingDepth", limits.maxNestingDepth()), e);
             }
             if (message != null && message.startsWith("String value length")) {
                 return new PayloadTooLarge("the request holds a JSON string longer than the parser allows: "

@@ -26,11 +26,18 @@ final class InputReader {
 
     private final JsonFactory factory;
     private final DecodeLimits limits;
+    private final BytesBudget bytesBudget;
     private long elements;
 
     InputReader(JsonFactory factory, DecodeLimits limits) {
         this.factory = factory;
         this.limits = limits;
+        this.bytesBudget = new BytesBudget(limits.maxBytesPerRequest());
+    }
+
+    /** The request's budget for BYTES elements, which binary BYTES data spends too. */
+    BytesBudget bytesBudget() {
+        return bytesBudget;
     }
 
     /**
@@ -147,8 +154,8 @@ final class InputReader {
         int rank = 0;
         while (parser.nextToken() != JsonToken.END_ARRAY) {
             if (rank == limits.maxRank()) {
-                throw new PayloadTooLarge("the shape of " + label + " has more than maxRank (" + limits.maxRank()
-                        + ") dimensions");
+                throw new PayloadTooLarge("the shape of " + label + " has more than "
+                        + DecodeLimits.describe("maxRank", limits.maxRank()) + " dimensions");
             }
             if (parser.currentToken() != JsonToken.VALUE_NUMBER_INT) {
                 throw new BadRequest("'shape' of " + label + " must hold integers, not " + Tokens.describe(parser));
@@ -160,6 +167,11 @@ final class InputReader {
             long dim = parser.getLongValue();
             if (dim < 0) {
                 throw new BadRequest("dimension " + dim + " in the shape of " + label + " is negative");
+            }
+            // Even beside a 0 (no elements at all), such a dimension is no real request, and engines size buffers by it.
+            if (dim > limits.maxElementsPerRequest()) {
+                throw new PayloadTooLarge("dimension " + dim + " in the shape of " + label + " is larger than "
+                        + DecodeLimits.describe("maxElementsPerRequest", limits.maxElementsPerRequest()));
             }
             if (rank == dims.length) {
                 dims = Arrays.copyOf(dims, rank * 2);
@@ -185,7 +197,8 @@ final class InputReader {
     /** Checks the element count against the shape's overflow and the limits, then reads into a fresh array. */
     private Object readData(JsonParser parser, String label, DataType type, long[] shape) throws IOException {
         int count = countElements(label, shape);
-        return new TensorDataReader(label, type, shape, count, limits.maxBytesElementLength()).read(parser);
+        return new TensorDataReader(label, type, shape, count, limits.maxBytesElementLength(), bytesBudget)
+                .read(parser);
     }
 
     /** The shape's element count, checked against overflow and the request-wide limit, and counted. */
@@ -196,8 +209,9 @@ final class InputReader {
                     + " has more elements than can be counted (the product of its dimensions overflows)");
         }
         if (count > limits.maxElementsPerRequest() - elements) {
-            throw new PayloadTooLarge("the request has more than maxElementsPerRequest ("
-                    + limits.maxElementsPerRequest() + ") elements: the shape " + Tokens.shape(shape) + " of " + label
+            throw new PayloadTooLarge("the request has more than "
+                    + DecodeLimits.describe("maxElementsPerRequest", limits.maxElementsPerRequest())
+                    + " elements: the shape " + Tokens.shape(shape) + " of " + label
                     + " needs " + count + (elements > 0 ? " beyond the " + elements + " before it" : ""));
         }
         elements += count;
