@@ -52,7 +52,7 @@ public record DecodeLimits(long maxElementsPerRequest, int maxInputs, int maxRan
             case "maxRank" -> "TORPOR_MAX_SHAPE_RANK";
             case "maxNestingDepth" -> "TORPOR_MAX_JSON_DEPTH";
             case "maxBytesElementLength" -> "TORPOR_MAX_BYTES_ELEMENT_LENGTH";
-            case "maxBytesPerRequest" -> "TORPOR_MAX_REQUEST_BYTES_DATA";
+            case "maxBytesPerRequest" -> "TORPOR_MAX_REQUEST_BYTES_DATA_MB";
             default -> throw new IllegalArgumentException("no limit " + component);
         };
         return component + " (" + value + ", " + setting + ")";

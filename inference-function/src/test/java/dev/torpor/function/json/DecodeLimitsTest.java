@@ -117,7 +117,7 @@ class DecodeLimitsTest {
         assertThat(decode(decoder, "{\"inputs\":[" + one + "]}").inputs()).hasSize(1);
         assertThat(tooLarge(decoder, "{\"inputs\":[" + one + ",{\"name\":\"t\",\"shape\":[1],\"datatype\":\"BYTES\","
                 + "\"data\":[\"\"]}]}")).hasMessageContaining("input 't' data[0]")
-                .hasMessageContaining("maxBytesPerRequest (10, TORPOR_MAX_REQUEST_BYTES_DATA)");
+                .hasMessageContaining("maxBytesPerRequest (10, TORPOR_MAX_REQUEST_BYTES_DATA_MB)");
         // Binary BYTES data spends the same budget: two elements of 4 + 4 bytes.
         byte[] json = "{\"inputs\":[{\"name\":\"s\",\"shape\":[2],\"datatype\":\"BYTES\",\"parameters\":{\"binary_data_size\":16}}]}"
                 .getBytes(java.nio.charset.StandardCharsets.UTF_8);
