@@ -78,7 +78,7 @@ public final class InferenceRequestDecoder {
             throw new BadRequest("the request body is empty");
         }
         try (JsonParser parser = factory.createParser(body)) {
-            return decode(parser);
+            return decode(parser, body.length);
         } catch (IOException e) {
             throw translate(e);
         }
@@ -105,7 +105,7 @@ public final class InferenceRequestDecoder {
         }
         Parsed parsed;
         try (JsonParser parser = factory.createParser(body, 0, jsonLength)) {
-            parsed = parse(parser);
+            parsed = parse(parser, jsonLength);
         } catch (IOException e) {
             throw translate(e);
         }
@@ -184,14 +184,14 @@ public final class InferenceRequestDecoder {
      */
     public InferenceRequest decode(InputStream body) {
         try (JsonParser parser = factory.createParser(body)) {
-            return decode(parser);
+            return decode(parser, -1);
         } catch (IOException e) {
             throw translate(e);
         }
     }
 
-    private InferenceRequest decode(JsonParser parser) throws IOException {
-        Parsed parsed = parse(parser);
+    private InferenceRequest decode(JsonParser parser, long jsonLength) throws IOException {
+        Parsed parsed = parse(parser, jsonLength);
         List<Tensor> inputs = new ArrayList<>(parsed.inputs.size());
         for (InputReader.Read input : parsed.inputs) {
             if (input.tensor() == null) {
@@ -213,7 +213,7 @@ public final class InferenceRequestDecoder {
         BytesBudget bytesBudget;
     }
 
-    private Parsed parse(JsonParser parser) throws IOException {
+    private Parsed parse(JsonParser parser, long jsonLength) throws IOException {
         Parsed parsed = new Parsed();
         JsonToken first = parser.nextToken();
         if (first == null) {
@@ -222,7 +222,7 @@ public final class InferenceRequestDecoder {
         if (first != JsonToken.START_OBJECT) {
             throw new BadRequest("the request body must be a JSON object, not " + Tokens.describe(parser));
         }
-        InputReader inputReader = new InputReader(factory, limits);
+        InputReader inputReader = new InputReader(factory, limits, jsonLength);
         parsed.bytesBudget = inputReader.bytesBudget();
         while (parser.nextToken() == JsonToken.FIELD_NAME) {
             String field = parser.currentName();

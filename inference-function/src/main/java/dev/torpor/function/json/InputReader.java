@@ -27,12 +27,20 @@ final class InputReader {
     private final JsonFactory factory;
     private final DecodeLimits limits;
     private final BytesBudget bytesBudget;
+    private final long maxJsonElements;
     private long elements;
+    private long jsonElements;
 
-    InputReader(JsonFactory factory, DecodeLimits limits) {
+    /**
+     * @param jsonLength the length of the JSON text, or -1 when unknown (a stream): it bounds how many elements
+     *                   JSON {@code data} can hold, so that a short body declaring a huge shape costs no array
+     */
+    InputReader(JsonFactory factory, DecodeLimits limits, long jsonLength) {
         this.factory = factory;
         this.limits = limits;
         this.bytesBudget = new BytesBudget(limits.maxBytesPerRequest());
+        // n elements take at least 2n - 1 bytes: one character each and a comma between them.
+        this.maxJsonElements = jsonLength < 0 ? Long.MAX_VALUE : (jsonLength + 1) / 2;
     }
 
     /** The request's budget for BYTES elements, which binary BYTES data spends too. */
@@ -197,6 +205,12 @@ final class InputReader {
     /** Checks the element count against the shape's overflow and the limits, then reads into a fresh array. */
     private Object readData(JsonParser parser, String label, DataType type, long[] shape) throws IOException {
         int count = countElements(label, shape);
+        if (count > maxJsonElements - jsonElements) {
+            throw new BadRequest("the shape " + Tokens.shape(shape) + " of " + label + " needs " + count
+                    + " elements, more than the JSON body can hold (" + maxJsonElements + " at most"
+                    + (jsonElements > 0 ? ", " + jsonElements + " of them taken by the inputs before it" : "") + ")");
+        }
+        jsonElements += count;
         return new TensorDataReader(label, type, shape, count, limits.maxBytesElementLength(), bytesBudget)
                 .read(parser);
     }

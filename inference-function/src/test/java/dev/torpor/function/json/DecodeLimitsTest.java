@@ -132,6 +132,18 @@ class DecodeLimitsTest {
     }
 
     @Test
+    void aShortBodyDeclaringAHugeShapeCostsNoArray() {
+        // Within the element limit, but 512 MB of FP64 that a body of 70 bytes could never fill.
+        TorporException error = failure(defaults, "{\"inputs\":[" + input("x", "[64000000]", "[]").replace("FP32", "FP64")
+                + "]}");
+        assertThat(error).isInstanceOf(dev.torpor.error.BadRequest.class)
+                .hasMessageContaining("needs 64000000 elements, more than the JSON body can hold");
+        // Counted across inputs: 3 + 3 elements need at least 11 bytes, and this body has them.
+        assertThat(decode(defaults, "{\"inputs\":[" + input("a", "[3]", "[1,2,3]") + "," + input("b", "[3]", "[4,5,6]")
+                + "]}").inputs()).hasSize(2);
+    }
+
+    @Test
     void limitsAreValidated() {
         assertThatThrownBy(() -> new DecodeLimits(0, 1, 1, 32, 1)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("maxElementsPerRequest");
