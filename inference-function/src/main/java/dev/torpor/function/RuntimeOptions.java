@@ -8,8 +8,12 @@ package dev.torpor.function;
  *
  * @param gpuDevice the driver's index of the GPU the session runs on ({@code gpu:N} → N), or -1 for the CPU.
  *                  ONNX Runtime appends its CUDA execution provider on that device; DJL uses {@code Device.gpu(N)}
+ * @param maxOutputBytes what one run's outputs may take together in Java arrays ({@link OutputLimit});
+ *                  the router's TORPOR_MAX_OUTPUT_MB
  */
-public record RuntimeOptions(int intraOpThreads, int interOpThreads, int gpuDevice) {
+public record RuntimeOptions(int intraOpThreads, int interOpThreads, int gpuDevice, long maxOutputBytes) {
+    /** 64 MiB: the default of TORPOR_MAX_OUTPUT_MB, as large as the default inference request limit. */
+    public static final long DEFAULT_MAX_OUTPUT_BYTES = 64L * 1024 * 1024;
     public static final RuntimeOptions DEFAULT = new RuntimeOptions(1, 1);
 
     public RuntimeOptions {
@@ -19,11 +23,29 @@ public record RuntimeOptions(int intraOpThreads, int interOpThreads, int gpuDevi
         if (gpuDevice < -1) {
             throw new IllegalArgumentException("gpuDevice must be a GPU index or -1 for the CPU");
         }
+        if (maxOutputBytes < 1) {
+            throw new IllegalArgumentException("maxOutputBytes must be at least 1, not " + maxOutputBytes);
+        }
     }
 
-    /** Options for the CPU. */
+    /** Options for the CPU, with the default output limit. */
     public RuntimeOptions(int intraOpThreads, int interOpThreads) {
         this(intraOpThreads, interOpThreads, -1);
+    }
+
+    /** Options with the default output limit. */
+    public RuntimeOptions(int intraOpThreads, int interOpThreads, int gpuDevice) {
+        this(intraOpThreads, interOpThreads, gpuDevice, DEFAULT_MAX_OUTPUT_BYTES);
+    }
+
+    /** A fresh {@link OutputLimit} for one run. */
+    public OutputLimit outputLimit() {
+        return new OutputLimit(maxOutputBytes);
+    }
+
+    /** The same options with another output limit. */
+    public RuntimeOptions withMaxOutputBytes(long bytes) {
+        return new RuntimeOptions(intraOpThreads, interOpThreads, gpuDevice, bytes);
     }
 
     public boolean onGpu() {
@@ -32,6 +54,6 @@ public record RuntimeOptions(int intraOpThreads, int interOpThreads, int gpuDevi
 
     /** The same threading on GPU {@code index} (-1: the CPU). */
     public RuntimeOptions onDevice(int index) {
-        return new RuntimeOptions(intraOpThreads, interOpThreads, index);
+        return new RuntimeOptions(intraOpThreads, interOpThreads, index, maxOutputBytes);
     }
 }

@@ -55,7 +55,7 @@ final class ArchiveUnpacker {
                 ZipArchiveEntry entry = entries.nextElement();
                 if (++count > limits.maxEntries()) {
                     throw new PayloadTooLarge("archive has more than " + limits.maxEntries()
-                            + " entries (the archive entry limit)");
+                            + " entries (the archive entry limit, TORPOR_ARCHIVE_MAX_ENTRIES)");
                 }
                 Path target = safeTarget(destination, entry);
                 if (!seen.add(destination.relativize(target))) {
@@ -137,7 +137,7 @@ final class ArchiveUnpacker {
                 written += read;
                 if (written > budget) {
                     throw new PayloadTooLarge("archive unpacks to more than " + Sizes.describe(limits.maxUnpackedBytes())
-                            + " (the unpacked archive limit)");
+                            + " (the unpacked archive limit, TORPOR_ARCHIVE_MAX_UNPACKED_MB)");
                 }
                 out.write(buffer, 0, read);
             }

@@ -171,7 +171,7 @@ class ArchivePublishTest {
         assertThat(bomb.length).as("small on the wire").isLessThan(1024 * 1024);
 
         refused(bomb).isInstanceOf(PayloadTooLarge.class)
-                .hasMessage("archive unpacks to more than 1 MB (the unpacked archive limit)");
+                .hasMessage("archive unpacks to more than 1 MB (the unpacked archive limit, TORPOR_ARCHIVE_MAX_UNPACKED_MB)");
     }
 
     @Test

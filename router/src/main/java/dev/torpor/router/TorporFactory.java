@@ -112,15 +112,25 @@ public class TorporFactory {
         return new Database(settings.dbUrl());
     }
 
-    /** The archive limits default to {@link ArchiveLimits#defaults()}; the properties exist for tests and operators. */
+    /** The limits on requests, answers and archives (docs/SECURITY.md); defaults here match application.yml's. */
     @Singleton
-    ModelStore modelStore(TorporSettings settings, Clock clock,
-                          @Value("${torpor.archive-max-entries:0}") int maxEntries,
-                          @Value("${torpor.archive-max-unpacked-mb:0}") long maxUnpackedMb) {
-        ArchiveLimits defaults = ArchiveLimits.defaults();
-        ArchiveLimits limits = new ArchiveLimits(maxEntries > 0 ? maxEntries : defaults.maxEntries(),
-                maxUnpackedMb > 0 ? maxUnpackedMb * 1024 * 1024 : defaults.maxUnpackedBytes());
-        return new FileSystemModelStore(settings.modelsDir(), clock, limits);
+    InputLimitSettings inputLimits(@Value("${torpor.max-request-elements:64000000}") long maxElements,
+                                   @Value("${torpor.max-request-inputs:256}") int maxInputs,
+                                   @Value("${torpor.max-request-outputs:256}") int maxOutputs,
+                                   @Value("${torpor.max-shape-rank:16}") int maxRank,
+                                   @Value("${torpor.max-json-depth:32}") int maxJsonDepth,
+                                   @Value("${torpor.max-bytes-element-length:1048576}") int maxBytesElementLength,
+                                   @Value("${torpor.max-request-bytes-data-mb:16}") long maxBytesDataMb,
+                                   @Value("${torpor.max-output-mb:64}") long maxOutputMb,
+                                   @Value("${torpor.archive-max-entries:1000}") int archiveMaxEntries,
+                                   @Value("${torpor.archive-max-unpacked-mb:4096}") long archiveMaxUnpackedMb) {
+        return InputLimitSettings.of(maxElements, maxInputs, maxOutputs, maxRank, maxJsonDepth, maxBytesElementLength,
+                maxBytesDataMb, maxOutputMb, archiveMaxEntries, archiveMaxUnpackedMb);
+    }
+
+    @Singleton
+    ModelStore modelStore(TorporSettings settings, Clock clock, InputLimitSettings limits) {
+        return new FileSystemModelStore(settings.modelsDir(), clock, limits.archive());
     }
 
     /**
@@ -226,8 +236,9 @@ public class TorporFactory {
 
     @Singleton
     ModelCatalog catalog(ModelStore store, BackendRegistry backends, ModelConfigs configs, Activator activator,
-                         OperatorLimits limits) {
-        return new ModelCatalog(store, backends, configs, activator, limits::defaultIdleTimeout);
+                         OperatorLimits limits, InputLimitSettings inputLimits) {
+        return new ModelCatalog(store, backends, configs, activator, limits::defaultIdleTimeout,
+                inputLimits.maxOutputBytes());
     }
 
     @Singleton
@@ -254,8 +265,9 @@ public class TorporFactory {
     @Singleton
     InferenceService inferenceService(ModelCatalog catalog, ModelAccess access, Activator activator, Ledger ledger,
                                       Clock clock, TorporSettings settings, PriceTable prices,
+                                      InputLimitSettings limits,
                                       @Named(TaskExecutors.BLOCKING) ExecutorService responder) {
         return new InferenceService(catalog, access, activator, ledger, new RecordIds(clock), clock,
-                new InferenceRequestDecoder(), settings.maxRequestMb(), responder, prices::current);
+                new InferenceRequestDecoder(limits.decode()), settings.maxRequestMb(), responder, prices::current);
     }
 }

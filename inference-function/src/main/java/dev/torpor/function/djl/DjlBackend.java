@@ -121,7 +121,7 @@ public final class DjlBackend implements Backend {
                         : new ModelDescriptor(manifest.format(), manifest.engine(), manifest.file(), null, null))
                     : null;
             LoadPlan plan = LoadPlan.of(artifact, manifest.format(), declared);
-            return new DjlSession(load(plan, options), manifest.signature(), label);
+            return new DjlSession(load(plan, options), manifest.signature(), label, options.maxOutputBytes());
         } catch (IOException | RuntimeException | LinkageError
                  | ai.djl.ModelException failed) {
             throw new ModelLoadFailed("DJL cannot load " + label + ": " + DjlErrors.message(failed, artifact),

@@ -8,6 +8,7 @@ import dev.torpor.error.EngineFailure;
 import dev.torpor.error.RequestCancelled;
 import dev.torpor.error.TorporException;
 import dev.torpor.function.InferenceRequest;
+import dev.torpor.function.OutputLimit;
 import dev.torpor.function.RunControl;
 import dev.torpor.function.Session;
 import dev.torpor.function.SessionChecks;
@@ -46,10 +47,13 @@ final class DjlSession implements Session {
     private final List<String> outputNames;
     private final ConcurrentLinkedQueue<Predictor<NDList, NDList>> idle = new ConcurrentLinkedQueue<>();
     private final ConcurrentLinkedQueue<Predictor<NDList, NDList>> all = new ConcurrentLinkedQueue<>();
+    private final long maxOutputBytes;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    DjlSession(ZooModel<NDList, NDList> model, Signature signature, String label) {
+    /** @param maxOutputBytes what one run's outputs may take in Java arrays ({@link OutputLimit}) */
+    DjlSession(ZooModel<NDList, NDList> model, Signature signature, String label, long maxOutputBytes) {
         this.model = model;
+        this.maxOutputBytes = maxOutputBytes;
         this.signature = signature;
         this.label = label;
         this.inputNames = signature.inputs().stream().map(TensorSpec::name).toList();
@@ -76,6 +80,13 @@ final class DjlSession implements Session {
             if (outputs.size() != outputNames.size()) {
                 throw new EngineFailure("DJL returned " + outputs.size() + " outputs for " + label + ", its signature has "
                         + outputNames.size());
+            }
+            // Every wanted output is sized from its shape before any is copied into the heap.
+            OutputLimit limit = new OutputLimit(maxOutputBytes);
+            for (int i = 0; i < outputNames.size(); i++) {
+                if (wanted.contains(outputNames.get(i))) {
+                    DjlTensors.reserve(limit, outputNames.get(i), outputs.get(i));
+                }
             }
             List<Tensor> result = new ArrayList<>(wanted.size());
             for (int i = 0; i < outputNames.size(); i++) {

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import dev.torpor.error.BadInput;
 import dev.torpor.error.EngineFailure;
+import dev.torpor.function.OutputLimit;
 import dev.torpor.function.Tensor;
 import dev.torpor.store.DataType;
 import dev.torpor.store.TensorSpec;
@@ -65,6 +66,16 @@ final class DjlTensors {
     }
 
     /** Copies an output out of native memory into a {@link Tensor} named {@code name}. */
+    /** Reserves {@code array}'s size in {@code limit}, from its shape and type, before anything is copied. */
+    static void reserve(OutputLimit limit, String name, NDArray array) {
+        DataType type = DjlTypes.fromDjl(array.getDataType());
+        if (type == null) {
+            throw new EngineFailure("output '" + name + "' has DJL type " + array.getDataType()
+                    + ", which Torpor does not exchange");
+        }
+        limit.reserve(name, type, array.getShape().getShape());
+    }
+
     static Tensor fromNd(String name, NDArray array) {
         DataType type = DjlTypes.fromDjl(array.getDataType());
         if (type == null) {

@@ -4,6 +4,7 @@ import dev.torpor.error.BadInput;
 import dev.torpor.error.DeadlineExceeded;
 import dev.torpor.error.EngineFailure;
 import dev.torpor.error.ModelLoadFailed;
+import dev.torpor.error.PayloadTooLarge;
 import dev.torpor.error.RequestCancelled;
 import dev.torpor.error.TorporException;
 import dev.torpor.function.InferenceRequest;
@@ -274,11 +275,12 @@ public final class Wire {
     }
 
     public static ByteBuffer result(long id, List<Tensor> outputs, long computeNanos) {
-        int bytes = 64;
+        // A long: the outputs were bounded by the session's OutputLimit, but their sum must not wrap here either.
+        long bytes = 64;
         for (Tensor output : outputs) {
-            bytes += 64 + output.size() * Math.max(1, output.datatype().byteSize());
+            bytes += 64 + (long) output.size() * Math.max(1, output.datatype().byteSize());
         }
-        Out out = new Out(bytes).i64(computeNanos).i32(outputs.size());
+        Out out = new Out((int) Math.min(bytes, Integer.MAX_VALUE - 16)).i64(computeNanos).i32(outputs.size());
         outputs.forEach(out::tensor);
         return out.frame(Frame.RESULT, id);
     }
@@ -309,6 +311,7 @@ public final class Wire {
                 }
             }
         }
+        out.i64(load.options().maxOutputBytes());
         return out.frame(Frame.LOAD, 0);
     }
 
@@ -351,6 +354,7 @@ public final class Wire {
         String instanceId = str(in);
         String cacheDir = str(in);
         Signature signature = new Signature(specs(in), specs(in));
+        options = options.withMaxOutputBytes(in.getLong());
         ModelManifest manifest = new ModelManifest(name, version, owner, format, engine, file, sha256, size,
                 publishedAt, signature, memoryMb);
         return new Load(manifest, artifact, options, concurrency, instanceId, cacheDir);
@@ -362,12 +366,14 @@ public final class Wire {
     private static final int CANCELLED = 3;
     private static final int LOAD_FAILED = 4;
     private static final int DEADLINE = 5;
+    private static final int TOO_LARGE = 6;
 
     public static ByteBuffer error(long id, Throwable failure) {
         int kind = failure instanceof BadInput ? BAD_INPUT
                 : failure instanceof RequestCancelled ? CANCELLED
                 : failure instanceof ModelLoadFailed ? LOAD_FAILED
                 : failure instanceof DeadlineExceeded ? DEADLINE
+                : failure instanceof PayloadTooLarge ? TOO_LARGE
                 : ENGINE;
         String message = failure instanceof TorporException ? failure.getMessage()
                 : "engine failure: " + failure;
@@ -387,6 +393,7 @@ public final class Wire {
             case CANCELLED -> new RequestCancelled(message);
             case LOAD_FAILED -> new ModelLoadFailed(message, retry);
             case DEADLINE -> new DeadlineExceeded(message);
+            case TOO_LARGE -> new PayloadTooLarge(message);
             default -> new EngineFailure(message);
         };
     }

@@ -170,7 +170,7 @@ public final class BinaryTensorData {
             long length = in.getInt() & 0xFFFF_FFFFL;
             if (length > maxElementLength) {
                 throw new PayloadTooLarge("element " + i + " of BYTES " + label + " is " + length
-                        + " bytes, over maxBytesElementLength (" + maxElementLength + ")");
+                        + " bytes, over " + DecodeLimits.describe("maxBytesElementLength", maxElementLength));
             }
             if (length > in.remaining()) {
                 throw new BadRequest("element " + i + " of BYTES " + label + " claims " + length + " bytes, but only "

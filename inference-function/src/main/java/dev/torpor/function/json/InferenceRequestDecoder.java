@@ -78,7 +78,7 @@ public final class InferenceRequestDecoder {
             throw new BadRequest("the request body is empty");
         }
         try (JsonParser parser = factory.createParser(body)) {
-            return decode(parser);
+            return decode(parser, body.length);
         } catch (IOException e) {
             throw translate(e);
         }
@@ -105,7 +105,7 @@ public final class InferenceRequestDecoder {
         }
         Parsed parsed;
         try (JsonParser parser = factory.createParser(body, 0, jsonLength)) {
-            parsed = parse(parser);
+            parsed = parse(parser, jsonLength);
         } catch (IOException e) {
             throw translate(e);
         }
@@ -140,6 +140,10 @@ public final class InferenceRequestDecoder {
                 continue;
             }
             int size = (int) input.binarySize();
+            if (input.datatype() == dev.torpor.store.DataType.BYTES) {
+                // The binary layout already counts 4 bytes of length per element, as the budget does.
+                parsed.bytesBudget.spend(size, input.label());
+            }
             Object data = BinaryTensorData.read(body, offset, size, input.datatype(), input.count(), input.label(),
                     limits.maxBytesElementLength());
             inputs.add(new Tensor(input.name(), input.datatype(), input.shape(), data));
@@ -180,14 +184,14 @@ public final class InferenceRequestDecoder {
      */
     public InferenceRequest decode(InputStream body) {
         try (JsonParser parser = factory.createParser(body)) {
-            return decode(parser);
+            return decode(parser, -1);
         } catch (IOException e) {
             throw translate(e);
         }
     }
 
-    private InferenceRequest decode(JsonParser parser) throws IOException {
-        Parsed parsed = parse(parser);
+    private InferenceRequest decode(JsonParser parser, long jsonLength) throws IOException {
+        Parsed parsed = parse(parser, jsonLength);
         List<Tensor> inputs = new ArrayList<>(parsed.inputs.size());
         for (InputReader.Read input : parsed.inputs) {
             if (input.tensor() == null) {
@@ -206,9 +210,10 @@ public final class InferenceRequestDecoder {
         List<String> outputs = List.of();
         boolean binaryOutput;
         Map<String, Boolean> binaryOutputs = new HashMap<>();
+        BytesBudget bytesBudget;
     }
 
-    private Parsed parse(JsonParser parser) throws IOException {
+    private Parsed parse(JsonParser parser, long jsonLength) throws IOException {
         Parsed parsed = new Parsed();
         JsonToken first = parser.nextToken();
         if (first == null) {
@@ -217,7 +222,8 @@ public final class InferenceRequestDecoder {
         if (first != JsonToken.START_OBJECT) {
             throw new BadRequest("the request body must be a JSON object, not " + Tokens.describe(parser));
         }
-        InputReader inputReader = new InputReader(factory, limits);
+        InputReader inputReader = new InputReader(factory, limits, jsonLength);
+        parsed.bytesBudget = inputReader.bytesBudget();
         while (parser.nextToken() == JsonToken.FIELD_NAME) {
             String field = parser.currentName();
             JsonToken value = parser.nextToken();
@@ -258,7 +264,8 @@ public final class InferenceRequestDecoder {
         while (parser.nextToken() != JsonToken.END_ARRAY) {
             int index = inputs.size();
             if (index == limits.maxInputs()) {
-                throw new PayloadTooLarge("the request has more than maxInputs (" + limits.maxInputs() + ") inputs");
+                throw new PayloadTooLarge("the request has more than " + DecodeLimits.describe("maxInputs",
+                        limits.maxInputs()) + " inputs");
             }
             InputReader.Read input = reader.read(parser, index);
             if (!names.add(input.name())) {
@@ -275,6 +282,10 @@ public final class InferenceRequestDecoder {
         }
         List<String> names = new ArrayList<>();
         while (parser.nextToken() != JsonToken.END_ARRAY) {
+            if (names.size() == limits.maxOutputs()) {
+                throw new PayloadTooLarge("the request names more than " + DecodeLimits.describe("maxOutputs",
+                        limits.maxOutputs()) + " outputs");
+            }
             String where = "outputs[" + names.size() + "]";
             if (parser.currentToken() != JsonToken.START_OBJECT) {
                 throw new BadRequest(where + " must be an object, not " + Tokens.describe(parser));
@@ -325,8 +336,8 @@ public final class InferenceRequestDecoder {
         if (e instanceof StreamConstraintsException limit) {
             String message = limit.getOriginalMessage();
             if (message != null && message.contains("nesting depth")) {
-                return new PayloadTooLarge("the request nests JSON deeper than maxNestingDepth ("
-                        + limits.maxNestingDepth() + ")", e);
+                return new PayloadTooLarge("the request nests JSON deeper than "
+                        + DecodeLimits.describe("maxNestingDepth", limits.maxNestingDepth()), e);
             }
             if (message != null && message.startsWith("String value length")) {
                 return new PayloadTooLarge("the request holds a JSON string longer than the parser allows: "

@@ -26,11 +26,26 @@ final class InputReader {
 
     private final JsonFactory factory;
     private final DecodeLimits limits;
+    private final BytesBudget bytesBudget;
+    private final long maxJsonElements;
     private long elements;
+    private long jsonElements;
 
-    InputReader(JsonFactory factory, DecodeLimits limits) {
+    /**
+     * @param jsonLength the length of the JSON text, or -1 when unknown (a stream): it bounds how many elements
+     *                   JSON {@code data} can hold, so that a short body declaring a huge shape costs no array
+     */
+    InputReader(JsonFactory factory, DecodeLimits limits, long jsonLength) {
         this.factory = factory;
         this.limits = limits;
+        this.bytesBudget = new BytesBudget(limits.maxBytesPerRequest());
+        // n elements take at least 2n - 1 bytes: one character each and a comma between them.
+        this.maxJsonElements = jsonLength < 0 ? Long.MAX_VALUE : (jsonLength + 1) / 2;
+    }
+
+    /** The request's budget for BYTES elements, which binary BYTES data spends too. */
+    BytesBudget bytesBudget() {
+        return bytesBudget;
     }
 
     /**
@@ -147,8 +162,8 @@ final class InputReader {
         int rank = 0;
         while (parser.nextToken() != JsonToken.END_ARRAY) {
             if (rank == limits.maxRank()) {
-                throw new PayloadTooLarge("the shape of " + label + " has more than maxRank (" + limits.maxRank()
-                        + ") dimensions");
+                throw new PayloadTooLarge("the shape of " + label + " has more than "
+                        + DecodeLimits.describe("maxRank", limits.maxRank()) + " dimensions");
             }
             if (parser.currentToken() != JsonToken.VALUE_NUMBER_INT) {
                 throw new BadRequest("'shape' of " + label + " must hold integers, not " + Tokens.describe(parser));
@@ -160,6 +175,11 @@ final class InputReader {
             long dim = parser.getLongValue();
             if (dim < 0) {
                 throw new BadRequest("dimension " + dim + " in the shape of " + label + " is negative");
+            }
+            // Even beside a 0 (no elements at all), such a dimension is no real request, and engines size buffers by it.
+            if (dim > limits.maxElementsPerRequest()) {
+                throw new PayloadTooLarge("dimension " + dim + " in the shape of " + label + " is larger than "
+                        + DecodeLimits.describe("maxElementsPerRequest", limits.maxElementsPerRequest()));
             }
             if (rank == dims.length) {
                 dims = Arrays.copyOf(dims, rank * 2);
@@ -185,7 +205,14 @@ final class InputReader {
     /** Checks the element count against the shape's overflow and the limits, then reads into a fresh array. */
     private Object readData(JsonParser parser, String label, DataType type, long[] shape) throws IOException {
         int count = countElements(label, shape);
-        return new TensorDataReader(label, type, shape, count, limits.maxBytesElementLength()).read(parser);
+        if (count > maxJsonElements - jsonElements) {
+            throw new BadRequest("the shape " + Tokens.shape(shape) + " of " + label + " needs " + count
+                    + " elements, more than the JSON body can hold (" + maxJsonElements + " at most"
+                    + (jsonElements > 0 ? ", " + jsonElements + " of them taken by the inputs before it" : "") + ")");
+        }
+        jsonElements += count;
+        return new TensorDataReader(label, type, shape, count, limits.maxBytesElementLength(), bytesBudget)
+                .read(parser);
     }
 
     /** The shape's element count, checked against overflow and the request-wide limit, and counted. */
@@ -196,8 +223,9 @@ final class InputReader {
                     + " has more elements than can be counted (the product of its dimensions overflows)");
         }
         if (count > limits.maxElementsPerRequest() - elements) {
-            throw new PayloadTooLarge("the request has more than maxElementsPerRequest ("
-                    + limits.maxElementsPerRequest() + ") elements: the shape " + Tokens.shape(shape) + " of " + label
+            throw new PayloadTooLarge("the request has more than "
+                    + DecodeLimits.describe("maxElementsPerRequest", limits.maxElementsPerRequest())
+                    + " elements: the shape " + Tokens.shape(shape) + " of " + label
                     + " needs " + count + (elements > 0 ? " beyond the " + elements + " before it" : ""));
         }
         elements += count;

@@ -22,14 +22,17 @@ final class TensorDataReader {
     private final long[] shape;
     private final int count;
     private final int maxBytesLength;
+    private final BytesBudget bytesBudget;
     private final Object array;
 
-    TensorDataReader(String label, DataType type, long[] shape, int count, int maxBytesLength) {
+    TensorDataReader(String label, DataType type, long[] shape, int count, int maxBytesLength,
+                     BytesBudget bytesBudget) {
         this.label = label;
         this.type = type;
         this.shape = shape;
         this.count = count;
         this.maxBytesLength = maxBytesLength;
+        this.bytesBudget = bytesBudget;
         this.array = switch (type) {
             case BOOL -> new boolean[count];
             case INT8, UINT8 -> new byte[count];
@@ -193,12 +196,13 @@ final class TensorDataReader {
             throw wrongType(parser, i);
         }
         int chars = parser.getTextLength();
-        // UTF-8 needs at least one byte per char and at most three, so only the middle ground is measured.
-        if (chars > maxBytesLength
-                || (chars > maxBytesLength / 3 && utf8Length(parser) > maxBytesLength)) {
-            throw new PayloadTooLarge(label + " data[" + i + "] is longer than maxBytesElementLength ("
-                    + maxBytesLength + " bytes)");
+        // UTF-8 needs at least one byte per char, so a string too long in chars is refused before measuring.
+        long bytes = chars > maxBytesLength ? chars : utf8Length(parser);
+        if (bytes > maxBytesLength) {
+            throw new PayloadTooLarge(label + " data[" + i + "] is longer than "
+                    + DecodeLimits.describe("maxBytesElementLength", maxBytesLength) + " bytes");
         }
+        bytesBudget.spend(bytes + 4, label + " data[" + i + "]");
         return parser.getText();
     }
 

@@ -117,7 +117,7 @@ public final class OnnxBackend implements Backend {
             if (cache != null && !options.onGpu() && Files.isReadable(artifact)) {
                 OrtSession cached = openCached(manifest, artifact, options, label);
                 if (cached != null) {
-                    return new OnnxSession(env, cached, label);
+                    return new OnnxSession(env, cached, label, options.maxOutputBytes());
                 }
             }
             try (SessionOptions sessionOptions = optimizing(options)) {
@@ -125,7 +125,8 @@ public final class OnnxBackend implements Backend {
                     useCuda(sessionOptions, options.gpuDevice(), label);
                 }
                 // ORT copies the options into the native session, so closing them here is safe.
-                return new OnnxSession(env, env.createSession(artifact.toString(), sessionOptions), label);
+                return new OnnxSession(env, env.createSession(artifact.toString(), sessionOptions), label,
+                        options.maxOutputBytes());
             }
         } catch (OrtException e) {
             throw new ModelLoadFailed("ONNX Runtime cannot load " + label + ": "

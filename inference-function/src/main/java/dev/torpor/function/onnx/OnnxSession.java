@@ -9,6 +9,7 @@ import ai.onnxruntime.OrtSession.RunOptions;
 import dev.torpor.error.EngineFailure;
 import dev.torpor.error.RequestCancelled;
 import dev.torpor.function.InferenceRequest;
+import dev.torpor.function.OutputLimit;
 import dev.torpor.function.RunControl;
 import dev.torpor.function.Session;
 import dev.torpor.function.SessionChecks;
@@ -33,10 +34,13 @@ public final class OnnxSession implements Session {
     private final String label;
     private final List<String> inputNames;
     private final List<String> outputNames;
+    private final long maxOutputBytes;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    OnnxSession(OrtEnvironment env, OrtSession session, String label) {
+    /** @param maxOutputBytes what one run's outputs may take in Java arrays ({@link OutputLimit}) */
+    OnnxSession(OrtEnvironment env, OrtSession session, String label, long maxOutputBytes) {
         this.env = env;
+        this.maxOutputBytes = maxOutputBytes;
         this.session = session;
         this.label = label;
         this.inputNames = List.copyOf(session.getInputNames());
@@ -68,14 +72,21 @@ public final class OnnxSession implements Session {
                 inputs.put(tensor.name(), OnnxTensors.toOnnx(env, tensor));
             }
             result = session.run(inputs, new LinkedHashSet<>(wanted), terminator.options);
-            List<Tensor> outputs = new ArrayList<>(wanted.size());
+            // Every output is sized from its native tensor info before any is copied into the heap.
+            List<OnnxTensor> tensors = new ArrayList<>(wanted.size());
+            OutputLimit limit = new OutputLimit(maxOutputBytes);
             for (String name : wanted) {
                 OnnxValue value = result.get(name).orElseThrow(
                         () -> new EngineFailure("ONNX Runtime returned no output '" + name + "'"));
                 if (!(value instanceof OnnxTensor tensor)) {
                     throw new EngineFailure("output '" + name + "' is not a tensor");
                 }
-                outputs.add(OnnxTensors.fromOnnx(name, tensor));
+                OnnxTensors.reserve(limit, name, tensor);
+                tensors.add(tensor);
+            }
+            List<Tensor> outputs = new ArrayList<>(wanted.size());
+            for (int i = 0; i < wanted.size(); i++) {
+                outputs.add(OnnxTensors.fromOnnx(wanted.get(i), tensors.get(i), limit));
             }
             return outputs;
         } catch (OrtException e) {

@@ -7,6 +7,7 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.TensorInfo;
 import dev.torpor.error.BadInput;
 import dev.torpor.error.EngineFailure;
+import dev.torpor.function.OutputLimit;
 import dev.torpor.function.Tensor;
 import dev.torpor.store.DataType;
 import java.lang.reflect.Array;
@@ -56,8 +57,21 @@ final class OnnxTensors {
         return bytes.rewind();
     }
 
-    /** Copies an output out of native memory into a {@link Tensor} named {@code name}. */
-    static Tensor fromOnnx(String name, OnnxTensor value) throws OrtException {
+    /** Reserves {@code value}'s size in {@code limit}, from its native shape and type, before anything is copied. */
+    static void reserve(OutputLimit limit, String name, OnnxTensor value) {
+        TensorInfo info = value.getInfo();
+        DataType type = OnnxTypes.exchangeable(info.onnxType);
+        if (type == null) {
+            throw new EngineFailure(OnnxTypes.refusal("output", name, info.onnxType));
+        }
+        limit.reserve(name, type, info.getShape());
+    }
+
+    /**
+     * Copies an output out of native memory into a {@link Tensor} named {@code name}; its size was
+     * {@link #reserve reserved} in {@code limit}, which a BYTES output's text is counted against too.
+     */
+    static Tensor fromOnnx(String name, OnnxTensor value, OutputLimit limit) throws OrtException {
         TensorInfo info = value.getInfo();
         DataType type = OnnxTypes.exchangeable(info.onnxType);
         if (type == null) {
@@ -102,7 +116,15 @@ final class OnnxTensors {
                 yield buffer.hasArray() && buffer.arrayOffset() == 0 && buffer.array().length == count
                         ? buffer.array() : copy(buffer, count);
             }
-            case BYTES -> strings(value.getValue(), count);
+            case BYTES -> {
+                String[] strings = strings(value.getValue(), count);
+                long chars = 0;
+                for (String text : strings) {
+                    chars += text.length();
+                }
+                limit.reserveBytes(chars, "the text of output '" + name + "'");
+                yield strings;
+            }
             default -> throw new EngineFailure(OnnxTypes.refusal("output", name, info.onnxType));
         };
         return new Tensor(name, type, shape, data);

@@ -26,4 +26,20 @@ public final class TinyOnnx {
                 .message(12, OnnxProto.valueInfo("y", OnnxProto.tensorType(INT64, 1L)));
         return OnnxProto.model(graph, "torpor");
     }
+
+    /**
+     * {@code y = Tile(x, repeats)} over {@code float[n]} and {@code int64[r]}: a model whose answer's size and whose
+     * failure are the request's to choose (a large {@code repeats} makes a large answer, a {@code repeats} of the
+     * wrong length makes ONNX Runtime fail mid-run). For tests and demonstrations of the output limit and of
+     * failure isolation; Torpor itself never serves it.
+     */
+    public static byte[] tile() {
+        OnnxProto graph = new OnnxProto()
+                .message(1, OnnxProto.node("Tile", new String[] {"x", "repeats"}, "y"))
+                .string(2, "torpor-tile")
+                .message(11, OnnxProto.valueInfo("x", OnnxProto.tensorType(FLOAT, "n")))
+                .message(11, OnnxProto.valueInfo("repeats", OnnxProto.tensorType(INT64, "r")))
+                .message(12, OnnxProto.valueInfo("y", OnnxProto.tensorType(FLOAT, "m")));
+        return OnnxProto.model(graph, "torpor");
+    }
 }

@@ -281,8 +281,9 @@ class InferenceRequestDecoderTest {
                 .hasMessageContaining("is negative");
         assertThat(badRequest("{\"inputs\":[{\"name\":\"x\",\"shape\":[99999999999999999999],\"datatype\":\"FP32\",\"data\":[]}]}"))
                 .hasMessageContaining("is too large");
-        assertThat(badRequest("{\"inputs\":[{\"name\":\"x\",\"shape\":[4611686018427387904,4],\"datatype\":\"FP32\",\"data\":[]}]}"))
-                .hasMessageContaining("the shape [4611686018427387904,4] of input 'x'").hasMessageContaining("overflows");
+        // Each dimension is within the element limit, their product overflows a long.
+        assertThat(badRequest("{\"inputs\":[{\"name\":\"x\",\"shape\":[64000000,64000000,64000000],\"datatype\":\"FP32\",\"data\":[]}]}"))
+                .hasMessageContaining("the shape [64000000,64000000,64000000] of input 'x'").hasMessageContaining("overflows");
     }
 
     @Test

@@ -136,26 +136,36 @@ public final class InferenceService {
 
     private Trip answer(Trip trip, InferenceRequest request, InferenceOutcome outcome, Throwable failure) {
         Instant now = clock.instant();
-        int status;
+        int status = 200;
         byte[] body;
         boolean binary = false;
         Map<String, String> headers = new LinkedHashMap<>();
+        body = null;
         if (failure == null) {
             status = 200;
             InferenceResponse response = new InferenceResponse(trip.manifest.name(), trip.manifest.version(),
                     request.id(), outcome.outputs());
             DecodedRequest decoded = trip.decoded;
-            if (decoded != null && decoded.anyBinaryOutput()) {
-                InferenceResponseEncoder.Encoded encoded = encoder.encode(response, decoded::binaryOutput);
-                body = encoded.body();
-                binary = encoded.binary();
-                if (binary) {
-                    headers.put(InferenceRequestDecoder.HEADER_LENGTH, Integer.toString(encoded.headerLength()));
+            try {
+                if (decoded != null && decoded.anyBinaryOutput()) {
+                    InferenceResponseEncoder.Encoded encoded = encoder.encode(response, decoded::binaryOutput);
+                    body = encoded.body();
+                    binary = encoded.binary();
+                    if (binary) {
+                        headers.put(InferenceRequestDecoder.HEADER_LENGTH, Integer.toString(encoded.headerLength()));
+                    }
+                } else {
+                    body = encoder.encode(response);
                 }
-            } else {
-                body = encoder.encode(response);
+            } catch (RuntimeException unencodable) {
+                // Still one answer and one record: an answer that cannot be encoded is the server's failure.
+                LOG.error("the answer of {} could not be encoded", trip.manifest.id(), unencodable);
+                failure = new EngineFailure("the answer could not be encoded: " + unencodable.getMessage(), unencodable);
+                binary = false;
+                headers.clear();
             }
-        } else {
+        }
+        if (failure != null) {
             TorporException known = failure instanceof TorporException torpor ? torpor
                     : new EngineFailure("engine failure: " + failure.getMessage(), failure);
             status = known.httpStatus();

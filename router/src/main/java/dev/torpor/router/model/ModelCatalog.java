@@ -37,9 +37,12 @@ public final class ModelCatalog {
     private final ModelConfigs configs;
     private final Activator activator;
     private final java.util.function.Supplier<Duration> defaultIdleTimeout;
+    /** What one run's outputs may take in Java arrays (TORPOR_MAX_OUTPUT_MB), handed to every session. */
+    private final long maxOutputBytes;
 
     public ModelCatalog(ModelStore store, ModelInspector engines, ModelConfigs configs, Activator activator,
-                        java.util.function.Supplier<Duration> defaultIdleTimeout) {
+                        java.util.function.Supplier<Duration> defaultIdleTimeout, long maxOutputBytes) {
+        this.maxOutputBytes = maxOutputBytes;
         this.store = store;
         this.engines = engines;
         this.configs = configs;
@@ -166,7 +169,8 @@ public final class ModelCatalog {
         return new ServingPolicy(config.device(), memoryMb(manifest, config), config.minInstances(),
                 config.maxInstances(), config.concurrencyPerInstance(), idleTimeout(config), config.maxQueue(),
                 Duration.ofMillis(config.requestTimeoutMs()),
-                new RuntimeOptions(config.runtime().intraOpThreads(), config.runtime().interOpThreads()),
+                new RuntimeOptions(config.runtime().intraOpThreads(), config.runtime().interOpThreads())
+                        .withMaxOutputBytes(maxOutputBytes),
                 new dev.torpor.function.Batching(config.batching().maxBatchSize(), config.batching().maxDelayMicros()));
     }
 

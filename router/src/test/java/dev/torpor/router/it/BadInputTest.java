@@ -87,10 +87,14 @@ class BadInputTest implements TorporTestProperties {
         assertError(http.post("/v2/models/ocr/infer", "{\"inputs\":[]}"), 422, "x");
         assertError(http.post("/v2/models/ocr/infer", image("x", "FP32", "[1,3,48,192]", ONE_IMAGE)
                 .replace("}]}", "}],\"outputs\":[{\"name\":\"nope\"}]}")), 422, "nope");
-        // Hostile: a shape whose element count overflows, absurd nesting, a body over the request limit.
+        // Hostile: a shape whose element count overflows (each dimension within the element limit, which a larger
+        // one would break with a 413), absurd nesting, a body over the request limit.
+        assertError(http.post("/v2/models/ocr/infer",
+                "{\"inputs\":[{\"name\":\"x\",\"datatype\":\"FP32\",\"shape\":[64000000,64000000,64000000],"
+                        + "\"data\":[1]}]}"), 400, "shape");
         assertError(http.post("/v2/models/ocr/infer",
                 "{\"inputs\":[{\"name\":\"x\",\"datatype\":\"FP32\",\"shape\":[4294967296,4294967296,4294967296],"
-                        + "\"data\":[1]}]}"), 400, "shape");
+                        + "\"data\":[1]}]}"), 413, "TORPOR_MAX_REQUEST_ELEMENTS");
         assertError(http.post("/v2/models/ocr/infer", "{\"inputs\":[{\"name\":\"x\",\"datatype\":\"FP32\","
                 + "\"shape\":[1],\"data\":" + "[".repeat(5000) + "1" + "]".repeat(5000) + "}]}"), 400, "nested deeper");
         Http.Reply dataFirst = http.post("/v2/models/ocr/infer", "{\"inputs\":[{\"data\":" + "[".repeat(5000) + "1"
@@ -103,7 +107,7 @@ class BadInputTest implements TorporTestProperties {
 
         // Every one of those named an existing model: each left exactly one client_error record.
         JsonNode records = http.get("/billing/records?model=ocr&limit=1000").json().get("records");
-        assertThat(records.size() - recordsBefore).as(records.toString()).isEqualTo(14);
+        assertThat(records.size() - recordsBefore).as(records.toString()).isEqualTo(15);
         for (int i = recordsBefore; i < records.size(); i++) {
             assertThat(records.get(i).get("status").asText()).isEqualTo("client_error");
             assertThat(records.get(i).get("httpStatus").asInt()).isBetween(400, 499);

@@ -118,6 +118,21 @@ final class Http {
         return send(HttpRequest.newBuilder(uri(path)).DELETE());
     }
 
+    /** Any request: a method, headers and a body of the caller's choosing (hostile-input tests). */
+    Reply send(String method, String path, java.util.Map<String, String> headers, byte[] body) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri(path))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofByteArray(body));
+        headers.forEach(request::header);
+        return send(request);
+    }
+
+    /** A POST whose body is sent chunked (no Content-Length), as a stream of unknown length is. */
+    Reply postChunked(String path, String contentType, byte[] body) {
+        return send(HttpRequest.newBuilder(uri(path)).header("Content-Type", contentType)
+                .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(body))));
+    }
+
     URI uri(String path) {
         return URI.create(base + path);
     }
