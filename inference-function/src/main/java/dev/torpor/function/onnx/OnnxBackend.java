@@ -150,9 +150,9 @@ public final class OnnxBackend implements Backend {
     }
 
     /**
-     * The model's thread counts, sequential execution (ORT's default, stated: the parallel executor was 10–100×
+     * The model's thread counts, sequential execution (ORT's default, stated: the parallel executor was 3–170×
      * slower on every sample model here), and intra-op threads that sleep instead of spinning when idle: with
-     * spinning, {@code intraOpThreads} 2 ran the sample models 1.5–3× slower than without on the 2-core machine,
+     * spinning, {@code intraOpThreads} 2 ran the sample models 1.1–4.4× slower than without on the 2-core machine,
      * where a spinning thread takes the core another request needs (samples/bench.sh engine, docs/BENCHMARKS.md).
      * With the default of one intra-op thread there is no pool and the setting changes nothing.
      */
