@@ -7,7 +7,14 @@
 #   samples/bench.sh --requests 20000 --warmup 5000 --out /tmp/bench.md
 #   BENCH_SKIP_BUILD=1 samples/bench.sh               # reuse router/target/torpor.jar and samples/target/torpor-bench.jar
 #
-# Options: --jar PATH  --model PATH (silero_vad.onnx or ocr_cls.onnx)  --requests N  --warmup N  --cold-rounds N
+# The serving suite (docs/BENCHMARKS.md, "Serving suite"): four models, floor vs in-process vs process launcher at
+# concurrency 1, 8, 32, a markdown table and issue 8's goals on stdout (~11 minutes with the defaults):
+#   samples/bench.sh suite [--models wakeword,silero,ocr_cls,ocr_rec] [--concurrency 1,8,32] [--warmup-s 5]
+#                          [--measure-s 10] [--open-loop 0.7] [--intra-op N] [--router-jvm-opts "-XX:…"] [--out FILE]
+# ONNX Runtime session settings on the same models, engine only (no router):
+#   samples/bench.sh engine [--warmup-s 1] [--measure-s 4]
+#
+# Options of the single-model bench: --jar PATH  --model PATH (silero_vad.onnx or ocr_cls.onnx)  --requests N  --warmup N  --cold-rounds N
 #          --cold-pause-ms N  --concurrency 1,8  --launcher in-process|process  --warm-pool N  --out FILE  --keep
 set -euo pipefail
 

@@ -28,6 +28,8 @@ public final class InferenceResponseEncoder {
     private final JsonFactory factory = JsonFactory.builder()
             // The caller owns the stream (an HTTP response body) and decides when to close it.
             .disable(StreamWriteFeature.AUTO_CLOSE_TARGET)
+            // Schubfach instead of Float.toString: the shortest decimal that reads back as the same float, faster.
+            .enable(StreamWriteFeature.USE_FAST_DOUBLE_WRITER)
             .build();
 
     /** Writes the response to {@code out}, which is flushed and left open. */

@@ -150,11 +150,24 @@ public final class OnnxBackend implements Backend {
         }
     }
 
+    /**
+     * The model's thread counts, sequential execution (ORT's default, stated: the parallel executor was 3–170×
+     * slower on every sample model here), and intra-op threads that sleep instead of spinning when idle: with
+     * spinning, {@code intraOpThreads} 2 ran the sample models 1.1–4.4× slower than without on the 2-core machine,
+     * where a spinning thread takes the core another request needs (samples/bench.sh engine, docs/BENCHMARKS.md).
+     * With the default of one intra-op thread there is no pool and the setting changes nothing.
+     */
+    private static void threads(SessionOptions sessionOptions, RuntimeOptions options) throws OrtException {
+        sessionOptions.setIntraOpNumThreads(options.intraOpThreads());
+        sessionOptions.setInterOpNumThreads(options.interOpThreads());
+        sessionOptions.setExecutionMode(SessionOptions.ExecutionMode.SEQUENTIAL);
+        sessionOptions.addConfigEntry("session.intra_op.allow_spinning", "0");
+    }
+
     private SessionOptions optimizing(RuntimeOptions options) throws OrtException {
         SessionOptions sessionOptions = new SessionOptions();
         sessionOptions.setOptimizationLevel(OptLevel.ALL_OPT);
-        sessionOptions.setIntraOpNumThreads(options.intraOpThreads());
-        sessionOptions.setInterOpNumThreads(options.interOpThreads());
+        threads(sessionOptions, options);
         return sessionOptions;
     }
 
@@ -169,8 +182,7 @@ public final class OnnxBackend implements Backend {
         if (Files.isRegularFile(entry)) {
             try (SessionOptions fromCache = new SessionOptions()) {
                 fromCache.setOptimizationLevel(OptLevel.NO_OPT);
-                fromCache.setIntraOpNumThreads(options.intraOpThreads());
-                fromCache.setInterOpNumThreads(options.interOpThreads());
+                threads(fromCache, options);
                 fromCache.addConfigEntry("session.load_model_format", "ORT");
                 return env.createSession(entry.toString(), fromCache);
             } catch (OrtException unreadable) {

@@ -295,4 +295,33 @@ class InferenceRequestDecoderTest {
         assertThat(badRequest("{\"inputs\":[{\"name\":\"x\",\"shape\":[1],\"shape\":[1]}]}"))
                 .hasMessageContaining("malformed JSON").hasMessageContaining("shape");
     }
+
+    /**
+     * The decoder parses floats with Jackson's fast parser: it must give exactly the float the JDK's correctly
+     * rounded Float.parseFloat gives, for shortest decimals (what clients print) and for long, rounding-sensitive
+     * ones (double precision, halfway cases), which the JDK resolves with big-integer arithmetic.
+     */
+    @Test
+    void fastFloatParsingEqualsTheJdksBitForBit() {
+        java.util.Random random = new java.util.Random(8);
+        int n = 20_000;
+        String[] texts = new String[n];
+        for (int i = 0; i < n; i++) {
+            float f = Float.intBitsToFloat(random.nextInt());
+            if (!Float.isFinite(f)) {
+                f = random.nextFloat();
+            }
+            texts[i] = switch (i % 4) {
+                case 0 -> Float.toString(f);
+                case 1 -> Double.toString(random.nextGaussian());
+                case 2 -> new java.math.BigDecimal(f).add(new java.math.BigDecimal(Math.ulp(f) / 2)).toPlainString();
+                default -> String.format(java.util.Locale.ROOT, "%.12e", random.nextDouble() * 1e6);
+            };
+        }
+        float[] decoded = (float[]) single("FP32", "[" + n + "]", "[" + String.join(",", texts) + "]").data();
+        for (int i = 0; i < n; i++) {
+            assertThat(Float.floatToIntBits(decoded[i])).as("element %d: %s", i, texts[i])
+                    .isEqualTo(Float.floatToIntBits(Float.parseFloat(texts[i])));
+        }
+    }
 }

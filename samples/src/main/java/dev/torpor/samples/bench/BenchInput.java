@@ -16,8 +16,18 @@ interface BenchInput {
     /** Fresh tensors carrying exactly the JSON's values; the caller closes them. */
     Map<String, OnnxTensor> tensors(OrtEnvironment env) throws OrtException;
 
-    /** Silero VAD's frame, or the PaddleOCR classifier's text-line crop when the model's file name says "ocr". */
-    static BenchInput forModel(Path model) {
-        return model.getFileName().toString().contains("ocr") ? OcrClsInput.line() : SileroInput.tone();
+    /** The request for a model, chosen by its file name (see {@link TensorsInput}); Silero VAD otherwise. */
+    static TensorsInput forModel(Path model) {
+        String name = model.getFileName().toString();
+        if (name.contains("ocr_rec")) {
+            return TensorsInput.ocrRec();
+        }
+        if (name.contains("ocr")) {
+            return TensorsInput.ocrCls();
+        }
+        if (name.contains("deepa")) {
+            return TensorsInput.wakeWord();
+        }
+        return TensorsInput.silero();
     }
 }

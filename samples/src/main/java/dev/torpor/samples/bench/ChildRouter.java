@@ -47,6 +47,14 @@ final class ChildRouter implements AutoCloseable {
      * own during the bench. The child runs on the same JDK as the bench, with no extra JVM options.
      */
     static ChildRouter start(Path jar, String launcher, int warmPool) throws IOException {
+        return start(jar, launcher, warmPool, List.of());
+    }
+
+    /**
+     * @param warmPool   TORPOR_WARM_POOL_SIZE, or null for the router's default
+     * @param jvmOptions options for the child's JVM before {@code -jar} (e.g. {@code -XX:StartFlightRecording=…})
+     */
+    static ChildRouter start(Path jar, String launcher, Integer warmPool, List<String> jvmOptions) throws IOException {
         if (!Files.isRegularFile(jar)) {
             throw new IllegalArgumentException("no router jar at " + jar + " (build it: mvn -B -q -DskipTests package)");
         }
@@ -60,7 +68,11 @@ final class ChildRouter implements AutoCloseable {
         Files.setPosixFilePermissions(workDir, java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x"));
         int port = freePort();
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        ProcessBuilder builder = new ProcessBuilder(List.of(java, "-jar", jar.toAbsolutePath().toString()))
+        List<String> command = new java.util.ArrayList<>();
+        command.add(java);
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-jar", jar.toAbsolutePath().toString()));
+        ProcessBuilder builder = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(log.toFile());
         builder.environment().put("TORPOR_DATA_DIR", dataDir.toString());
@@ -68,7 +80,9 @@ final class ChildRouter implements AutoCloseable {
         builder.environment().put("TORPOR_PORT", Integer.toString(port));
         builder.environment().put("TORPOR_DEFAULT_IDLE_TIMEOUT_SECONDS", "300");
         builder.environment().put("TORPOR_LAUNCHER", launcher);
-        builder.environment().put("TORPOR_WARM_POOL_SIZE", Integer.toString(warmPool));
+        if (warmPool != null) {
+            builder.environment().put("TORPOR_WARM_POOL_SIZE", Integer.toString(warmPool));
+        }
         return new ChildRouter(builder.start(), workDir, log, port);
     }
 
@@ -80,6 +94,21 @@ final class ChildRouter implements AutoCloseable {
 
     URI base() {
         return URI.create("http://127.0.0.1:" + port);
+    }
+
+    /**
+     * The operator's bearer token, when the router keeps one: the first line of {@code <data dir>/operator.key},
+     * which a router with API keys writes on its first start. Null when there is no such file (a router without
+     * keys), so the bench works with and without them. Read after {@link #awaitReady}.
+     */
+    String operatorKey() throws IOException {
+        Path key = workDir.resolve("data").resolve("operator.key");
+        if (!Files.isRegularFile(key)) {
+            return null;
+        }
+        String token = Files.readAllLines(key).stream().map(String::trim).filter(line -> !line.isEmpty())
+                .findFirst().orElse(null);
+        return token;
     }
 
     long pid() {

@@ -20,7 +20,7 @@ import java.util.Map;
  * everything a server adds: HTTP, JSON, queueing, scheduling, billing.
  */
 final class DirectOrt {
-    /** The floor's numbers, and its outputs for {@link SileroInput}, the reference Torpor must equal. */
+    /** The floor's numbers, and its outputs for the request ({@link TensorsInput}), the reference Torpor must equal. */
     record Result(Percentiles latency, Map<String, float[]> outputs, String ortVersion) {
     }
 

@@ -32,7 +32,16 @@ public final class ServeBench {
     private ServeBench() {
     }
 
-    public static void main(String[] args) {
+    /** {@code suite …} runs {@link ServingSuite}, {@code engine …} runs {@link EngineSettings}; else this bench. */
+    public static void main(String[] args) throws Exception {
+        if (args.length > 0 && args[0].equals("suite")) {
+            ServingSuite.main(Arrays.copyOfRange(args, 1, args.length));
+            return;
+        }
+        if (args.length > 0 && args[0].equals("engine")) {
+            EngineSettings.main(Arrays.copyOfRange(args, 1, args.length));
+            return;
+        }
         try {
             run(Options.parse(args));
         } catch (IllegalArgumentException e) {

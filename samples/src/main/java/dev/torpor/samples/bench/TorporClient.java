@@ -36,14 +36,36 @@ final class TorporClient {
             .connectTimeout(Duration.ofSeconds(5))
             .build();
     private final URI base;
+    private final String bearer;
 
     TorporClient(URI base) {
+        this(base, null);
+    }
+
+    /** @param bearer the operator's key, sent as {@code Authorization: Bearer} on every call; null for none */
+    TorporClient(URI base, String bearer) {
         this.base = base;
+        this.bearer = bearer;
+    }
+
+    private HttpRequest.Builder to(String path) {
+        HttpRequest.Builder builder = HttpRequest.newBuilder(base.resolve(path));
+        return bearer == null ? builder : builder.header("Authorization", "Bearer " + bearer);
+    }
+
+    /** PUT /v2/repository/models/{model}/config: merges the JSON into the model's config; requires 200. */
+    void putConfig(String model, String json) throws IOException, InterruptedException {
+        HttpRequest request = to("/v2/repository/models/" + model + "/config")
+                .timeout(Duration.ofSeconds(30))
+                .header("Content-Type", "application/json")
+                .PUT(HttpRequest.BodyPublishers.ofString(json))
+                .build();
+        expect(200, http.send(request, HttpResponse.BodyHandlers.ofString()), "config of " + model);
     }
 
     /** PUT /v2/repository/models/{model}/versions/{version} with the .onnx file; requires 201. */
     void publish(String model, String version, Path onnx) throws IOException, InterruptedException {
-        HttpRequest request = HttpRequest.newBuilder(base.resolve("/v2/repository/models/" + model + "/versions/" + version))
+        HttpRequest request = to("/v2/repository/models/" + model + "/versions/" + version)
                 .timeout(Duration.ofSeconds(120))
                 .header("Content-Type", "application/octet-stream")
                 .PUT(HttpRequest.BodyPublishers.ofFile(onnx))
@@ -53,7 +75,7 @@ final class TorporClient {
 
     /** POST /v2/repository/models/{model}/unload: returns once the model is at zero instances (200). */
     void unload(String model) throws IOException, InterruptedException {
-        HttpRequest request = HttpRequest.newBuilder(base.resolve("/v2/repository/models/" + model + "/unload"))
+        HttpRequest request = to("/v2/repository/models/" + model + "/unload")
                 .timeout(Duration.ofSeconds(60))
                 .POST(HttpRequest.BodyPublishers.noBody())
                 .build();
@@ -62,7 +84,7 @@ final class TorporClient {
 
     /** A reusable infer request: the JSON body is encoded once, here, not per call. */
     HttpRequest inferRequest(String model, String json) {
-        return HttpRequest.newBuilder(base.resolve("/v2/models/" + model + "/infer"))
+        return to("/v2/models/" + model + "/infer")
                 .timeout(Duration.ofSeconds(60))
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(json.getBytes(StandardCharsets.UTF_8)))
