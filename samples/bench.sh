@@ -26,4 +26,11 @@ if [[ "${BENCH_SKIP_BUILD:-0}" != 1 ]]; then
   mvn -B -q -DskipTests package >&2
 fi
 
+# BENCH_WORK_DIR: where the child routers' data dirs (model store, SQLite ledger) go; default the system's temp
+# dir. BENCH_WORK_DIR=/dev/shm/torpor-bench puts the ledger on tmpfs, to see what the disk's fsync costs.
+if [[ -n "${BENCH_WORK_DIR:-}" ]]; then
+  mkdir -p "$BENCH_WORK_DIR"
+  exec java -Djava.io.tmpdir="$BENCH_WORK_DIR" -Dtorpor.bench.launcher=samples/bench.sh \
+    -jar "$root/samples/target/torpor-bench.jar" "$@"
+fi
 exec java -Dtorpor.bench.launcher=samples/bench.sh -jar "$root/samples/target/torpor-bench.jar" "$@"
