@@ -10,7 +10,7 @@
 #   GROWTH_BENCH_BUILD=1 samples/growth-bench.sh       # rebuild the router jar and the bench jar first
 #
 # Options: --jar PATH  --model PATH (an ONNX file; Silero VAD by default, the infer body is Silero's)
-#          --models N,N,…  --metadata-requests N  --list-requests N  --warm N,N,…  --launchers L,L  --out FILE  --keep
+#          --models N,N,…  --metadata-requests N  --list-requests N  --no-touch  --warm N,N,…  --launchers L,L  --out FILE  --keep
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

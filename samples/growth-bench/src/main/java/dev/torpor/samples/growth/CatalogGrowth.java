@@ -10,11 +10,13 @@ import java.util.Map;
  * launcher, no warm pool, nothing ever loaded), models published in steps (the same ONNX file under distinct
  * names), and after each step the router's RSS, its live heap after a full GC, and the latency of the three
  * metadata reads: {@code GET /v2/models/{m}}, {@code GET /v2/repository/models/{m}} and the listing
- * {@code GET /v2/repository/models}. RSS is read right after the full GC that the histogram makes.
+ * {@code GET /v2/repository/models}. RSS is read right after the full GC that the histogram makes. Optionally a
+ * last step after loading and unloading every model once: a model that has served keeps book-keeping in the
+ * pool (its gate), which the metadata reads look through.
  */
 final class CatalogGrowth {
     /** What one step measured. */
-    record Step(int models, double publishSeconds, long rssKib, ClassHistogram heap, Latencies metadata,
+    record Step(int models, boolean touched, double publishSeconds, long rssKib, ClassHistogram heap, Latencies metadata,
                 Latencies repositoryModel, Latencies listing, int listingBytes) {
     }
 
@@ -22,8 +24,11 @@ final class CatalogGrowth {
     private final byte[] onnx;
     private final int metadataRequests;
     private final int listRequests;
+    private final boolean touchAll;
 
-    CatalogGrowth(Path jar, byte[] onnx, int metadataRequests, int listRequests) {
+    /** @param touchAll after the last step, load and unload every model once, then measure again */
+    CatalogGrowth(Path jar, byte[] onnx, int metadataRequests, int listRequests, boolean touchAll) {
+        this.touchAll = touchAll;
         this.jar = jar;
         this.onnx = onnx;
         this.metadataRequests = metadataRequests;
@@ -47,7 +52,18 @@ final class CatalogGrowth {
                 }
                 double publishSeconds = (System.nanoTime() - start) / 1e9;
                 GrowthBench.progress("published " + published + " models (" + String.format("%.1f", publishSeconds) + " s)");
-                steps.add(measure(router, client, published, publishSeconds));
+                steps.add(measure(router, client, published, false, publishSeconds));
+            }
+            if (touchAll) {
+                // Every model used once: the pool keeps book-keeping for each model version it has served.
+                long start = System.nanoTime();
+                for (int i = 0; i < published; i++) {
+                    client.post("/v2/repository/models/" + name(i) + "/load");
+                    client.post("/v2/repository/models/" + name(i) + "/unload");
+                }
+                double seconds = (System.nanoTime() - start) / 1e9;
+                GrowthBench.progress("loaded and unloaded " + published + " models (" + String.format("%.1f", seconds) + " s)");
+                steps.add(measure(router, client, published, true, seconds));
             }
         } catch (RuntimeException | Error failure) {
             GrowthBench.progress(router.logTail());
@@ -62,7 +78,8 @@ final class CatalogGrowth {
         return String.format("m%04d", index);
     }
 
-    private Step measure(RouterProcess router, RouterClient client, int models, double publishSeconds) throws Exception {
+    private Step measure(RouterProcess router, RouterClient client, int models, boolean touched, double publishSeconds)
+            throws Exception {
         // Warm-up, so that the timed calls meet compiled code: the same mix, untimed.
         time(client, models, metadataRequests / 4, i -> "/v2/models/" + name(i));
         time(client, models, metadataRequests / 4, i -> "/v2/repository/models/" + name(i));
@@ -77,7 +94,7 @@ final class CatalogGrowth {
         long rss = Rss.kib(router.pid());
         GrowthBench.progress(models + " models: metadata p50 " + metadata.p50Micros() + " µs, listing p50 "
                 + listing.p50Micros() + " µs, RSS " + rss / 1024 + " MiB, live heap " + heap.totalBytes() / 1024 + " KiB");
-        return new Step(models, publishSeconds, rss, heap, metadata, repositoryModel, listing, listingBytes);
+        return new Step(models, touched, publishSeconds, rss, heap, metadata, repositoryModel, listing, listingBytes);
     }
 
     /** {@code requests} sequential GETs, cycling over the published models. */

@@ -17,7 +17,7 @@ import java.util.Map;
  * <pre>
  * java -jar samples/growth-bench/target/torpor-growth-bench.jar [--jar router/target/torpor.jar]
  *     [--model samples/.cache/models/silero_vad.onnx] [--models 10,100,1000] [--metadata-requests 2000]
- *     [--list-requests 200] [--warm 1,5,20] [--launchers in-process,process] [--out FILE] [--keep]
+ *     [--list-requests 200] [--no-touch] [--warm 1,5,20] [--launchers in-process,process] [--out FILE] [--keep]
  * </pre>
  */
 public final class GrowthBench {
@@ -41,7 +41,8 @@ public final class GrowthBench {
                 listRequests);
         if (!modelCounts.isEmpty()) {
             progress("catalog growth: " + modelCounts + " published models");
-            report.catalog(new CatalogGrowth(jar, onnx, metadataRequests, listRequests).run(modelCounts, keep));
+            report.catalog(new CatalogGrowth(jar, onnx, metadataRequests, listRequests,
+                    !options.containsKey("no-touch")).run(modelCounts, keep));
         }
         if (!warmCounts.isEmpty()) {
             WarmGrowth warm = new WarmGrowth(jar, onnx);
@@ -85,7 +86,7 @@ public final class GrowthBench {
                 throw new IllegalArgumentException("unexpected argument " + args[i]);
             }
             String name = args[i].substring(2);
-            if (name.equals("keep")) {
+            if (name.equals("keep") || name.equals("no-touch")) {
                 options.put(name, "true");
             } else if (i + 1 < args.length) {
                 options.put(name, args[++i]);

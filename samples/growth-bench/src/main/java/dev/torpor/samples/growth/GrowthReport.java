@@ -54,16 +54,17 @@ final class GrowthReport {
         out.append("**Published models** (in-process launcher, nothing loaded; RSS right after a full GC; ").append(metadataRequests)
                 .append(" sequential requests per metadata row, ").append(listRequests)
                 .append(" per listing, HTTP/1.1 keep-alive, after an untimed warm-up; latencies p50 / p99 in µs)\n\n");
-        out.append("| models | router RSS MiB | live heap MiB | GET /v2/models/{m} | GET /v2/repository/models/{m} | GET /v2/repository/models | listing KiB | publish s (this step) |\n");
+        out.append("| models | router RSS MiB | live heap MiB | GET /v2/models/{m} | GET /v2/repository/models/{m} | GET /v2/repository/models | listing KiB | publish (or load + unload) s, this step |\n");
         out.append("|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (CatalogGrowth.Step step : catalog) {
-            out.append(String.format(Locale.ROOT, "| %d | %.1f | %.1f | %s | %s | %s | %.1f | %.1f |%n",
-                    step.models(), step.rssKib() / 1024.0, step.heap().totalBytes() / 1048576.0,
+            out.append(String.format(Locale.ROOT, "| %s | %.1f | %.1f | %s | %s | %s | %.1f | %.1f |%n",
+                    step.touched() ? step.models() + ", each loaded + unloaded once" : Integer.toString(step.models()),
+                    step.rssKib() / 1024.0, step.heap().totalBytes() / 1048576.0,
                     pair(step.metadata()), pair(step.repositoryModel()), pair(step.listing()),
                     step.listingBytes() / 1024.0, step.publishSeconds()));
         }
         CatalogGrowth.Step first = catalog.get(0);
-        CatalogGrowth.Step last = catalog.get(catalog.size() - 1);
+        CatalogGrowth.Step last = catalog.stream().filter(step -> !step.touched()).reduce((a, b) -> b).orElseThrow();
         int added = last.models() - first.models();
         if (added > 0) {
             out.append(String.format(Locale.ROOT,
@@ -74,14 +75,29 @@ final class GrowthReport {
                     (double) (last.rssKib() - first.rssKib()) / added,
                     last.listing().p50Micros() / first.listing().p50Micros(),
                     last.metadata().p50Micros() / first.metadata().p50Micros()));
-            out.append("Live heap growth by class from ").append(first.models()).append(" to ").append(last.models())
-                    .append(" models (`jcmd GC.class_histogram`), largest first:\n\n| class | KiB | bytes per model |\n|---|---:|---:|\n");
-            for (Map.Entry<String, Long> grown : last.heap().largestGrowthSince(first.heap(), 12)) {
-                out.append(String.format(Locale.ROOT, "| `%s` | %.1f | %.0f |%n", grown.getKey(),
-                        grown.getValue() / 1024.0, (double) grown.getValue() / added));
-            }
-            out.append('\n');
+            growthByClass(out, "from " + first.models() + " to " + last.models() + " models", first, last, added);
         }
+        CatalogGrowth.Step touched = catalog.get(catalog.size() - 1);
+        if (touched.touched()) {
+            out.append(String.format(Locale.ROOT,
+                    "After loading and unloading each of the %d models once: live heap +%.1f KiB per model; "
+                            + "listing p50 ×%.1f, GET /v2/repository/models/{m} p50 ×%.2f against the row before.%n%n",
+                    touched.models(), (touched.heap().totalBytes() - last.heap().totalBytes()) / 1024.0 / touched.models(),
+                    touched.listing().p50Micros() / last.listing().p50Micros(),
+                    touched.repositoryModel().p50Micros() / last.repositoryModel().p50Micros()));
+            growthByClass(out, "when each model has been loaded and unloaded once", last, touched, touched.models());
+        }
+    }
+
+    private static void growthByClass(StringBuilder out, String when, CatalogGrowth.Step before,
+                                      CatalogGrowth.Step after, int models) {
+        out.append("Live heap growth by class ").append(when)
+                .append(" (`jcmd GC.class_histogram`), largest first:\n\n| class | KiB | bytes per model |\n|---|---:|---:|\n");
+        for (Map.Entry<String, Long> grown : after.heap().largestGrowthSince(before.heap(), 12)) {
+            out.append(String.format(Locale.ROOT, "| `%s` | %.1f | %.0f |%n", grown.getKey(),
+                    grown.getValue() / 1024.0, (double) grown.getValue() / models));
+        }
+        out.append('\n');
     }
 
     private static String pair(Latencies latencies) {

@@ -49,6 +49,11 @@ final class RouterClient {
         expect(post, 200);
     }
 
+    /** POST {@code path} with no body, expecting 200 (load, unload). */
+    void post(String path) throws IOException, InterruptedException {
+        expect(request(path).POST(HttpRequest.BodyPublishers.noBody()).build(), 200);
+    }
+
     /** GET {@code path}; returns the body's length in bytes. */
     int get(String path) throws IOException, InterruptedException {
         return expect(request(path).GET().build(), 200).length;
