@@ -49,6 +49,17 @@ final class RouterClient {
         expect(post, 200);
     }
 
+    /** PUT {@code path} with a JSON body, expecting 200 (pool limits, model configs). */
+    void putJson(String path, String json) throws IOException, InterruptedException {
+        expect(request(path).header("Content-Type", "application/json")
+                .PUT(HttpRequest.BodyPublishers.ofString(json)).build(), 200);
+    }
+
+    /** GET {@code path}, expecting 200; returns the body as text. */
+    String getText(String path) throws IOException, InterruptedException {
+        return new String(expect(request(path).GET().build(), 200), java.nio.charset.StandardCharsets.UTF_8);
+    }
+
     /** POST {@code path} with no body, expecting 200 (load, unload). */
     void post(String path) throws IOException, InterruptedException {
         expect(request(path).POST(HttpRequest.BodyPublishers.noBody()).build(), 200);

@@ -9,9 +9,11 @@ import java.util.Map;
  * Memory per warm instance: one router per launcher (no warm pool, nothing scales to zero during the run),
  * the largest count of models published up front, then models woken one after the other by one infer each;
  * after each step, the RSS of the router plus all its descendants (the function processes) and the router's
- * live heap after a full GC.
+ * live heap after a full GC. The pool's instance limits are raised to the largest count first, and every step
+ * checks that exactly that many instances are READY (nothing evicted).
  */
 final class WarmGrowth {
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
     /** What one step measured; {@code warm} 0 is the baseline with every model published and none loaded. */
     record Step(int warm, long functionProcesses, long rssKib, long routerHeapBytes) {
     }
@@ -34,17 +36,20 @@ final class WarmGrowth {
         try {
             router.awaitReady(java.time.Duration.ofSeconds(120));
             RouterClient client = new RouterClient(router.base(), router.operatorKey());
+            // The default pool keeps at most 8 CPU instances (API.md) and would evict the oldest beyond that.
+            client.putJson("/admin/pool/limits", "{\"maxInstances\":" + models + ",\"cpu\":{\"maxInstances\":"
+                    + models + "}}");
             for (int i = 0; i < models; i++) {
                 client.publishOnnx(name(i), "1", onnx);
             }
             String body = SileroRequest.json();
-            steps.add(measure(router, 0));
+            steps.add(measure(router, client, 0));
             int warm = 0;
             for (int target : warmCounts) {
                 for (; warm < target; warm++) {
                     client.infer(name(warm), body);
                 }
-                steps.add(measure(router, warm));
+                steps.add(measure(router, client, warm));
             }
         } catch (RuntimeException | Error failure) {
             GrowthBench.progress(router.logTail());
@@ -55,11 +60,22 @@ final class WarmGrowth {
         return steps;
     }
 
+    /** The READY instances in GET /admin/pool. */
+    private static int readyInstances(RouterClient client) throws Exception {
+        int ready = 0;
+        for (com.fasterxml.jackson.databind.JsonNode instance : JSON.readTree(client.getText("/admin/pool")).path("instances")) {
+            if (instance.path("state").asText().equals("READY")) {
+                ready++;
+            }
+        }
+        return ready;
+    }
+
     static String name(int index) {
         return String.format("w%02d", index);
     }
 
-    private static Step measure(RouterProcess router, int warm) throws Exception {
+    private static Step measure(RouterProcess router, RouterClient client, int warm) throws Exception {
         // Let start-up work that follows a load (a process's JIT, the pool's book-keeping) settle.
         Thread.sleep(2000);
         // The router's full GC (the histogram's) first, so that its share of the RSS is read in the same state at
@@ -67,6 +83,10 @@ final class WarmGrowth {
         ClassHistogram heap = ClassHistogram.of(router.pid());
         long rss = Rss.kib(router.processTree());
         long processes = router.functionProcesses();
+        int ready = readyInstances(client);
+        if (ready != warm) {
+            throw new IllegalStateException("expected " + warm + " READY instances, the pool has " + ready);
+        }
         GrowthBench.progress(warm + " warm: " + processes + " function processes, RSS " + rss / 1024 + " MiB");
         return new Step(warm, processes, rss, heap.totalBytes());
     }
