@@ -106,22 +106,27 @@ final class GrowthReport {
 
     private static void warmTable(StringBuilder out, String launcher, List<WarmGrowth.Step> steps) {
         out.append("**Warm instances, launcher `").append(launcher)
-                .append("`** (no warm pool; RSS of the router plus its descendants, 2 s after the last wake-up and right after a full GC of the router)\n\n");
-        out.append("| warm models | function processes | RSS MiB | + since 0 warm MiB | per instance MiB (since 0) | per instance MiB (since previous row) | router live heap MiB |\n");
-        out.append("|---:|---:|---:|---:|---:|---:|---:|\n");
+                .append("`** (no warm pool; memory of the router plus its descendants, 2 s after the last wake-up and"
+                        + " right after a full GC of the router; per instance = growth since 0 warm ÷ warm models)\n\n");
+        out.append("| warm models | function processes | RSS MiB | PSS MiB | RSS per instance MiB | PSS per instance MiB"
+                + " | PSS per instance since previous row MiB | router live heap MiB |\n");
+        out.append("|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         WarmGrowth.Step base = steps.get(0);
         WarmGrowth.Step previous = base;
         for (WarmGrowth.Step step : steps) {
-            double added = (step.rssKib() - base.rssKib()) / 1024.0;
-            out.append(String.format(Locale.ROOT, "| %d | %d | %.1f | %s | %s | %s | %.1f |%n", step.warm(),
-                    step.functionProcesses(), step.rssKib() / 1024.0,
-                    step.warm() == 0 ? "–" : String.format(Locale.ROOT, "%.1f", added),
-                    step.warm() == 0 ? "–" : String.format(Locale.ROOT, "%.1f", added / step.warm()),
-                    step.warm() == previous.warm() ? "–" : String.format(Locale.ROOT, "%.1f",
-                            (step.rssKib() - previous.rssKib()) / 1024.0 / (step.warm() - previous.warm())),
+            boolean first = step.warm() == 0;
+            out.append(String.format(Locale.ROOT, "| %d | %d | %.1f | %.1f | %s | %s | %s | %.1f |%n", step.warm(),
+                    step.functionProcesses(), step.rssKib() / 1024.0, step.pssKib() / 1024.0,
+                    first ? "–" : mib((step.rssKib() - base.rssKib()) / 1024.0 / step.warm()),
+                    first ? "–" : mib((step.pssKib() - base.pssKib()) / 1024.0 / step.warm()),
+                    first ? "–" : mib((step.pssKib() - previous.pssKib()) / 1024.0 / (step.warm() - previous.warm())),
                     step.routerHeapBytes() / 1048576.0));
             previous = step;
         }
         out.append('\n');
+    }
+
+    private static String mib(double value) {
+        return String.format(Locale.ROOT, "%.1f", value);
     }
 }

@@ -10,6 +10,10 @@ import java.util.List;
  * Resident memory as Linux reports it ({@code VmRSS} in {@code /proc/<pid>/status}): the pages of a process
  * that are in RAM now — touched Java heap, metaspace, code, thread stacks, native memory of the engines,
  * mapped files. A JVM rarely gives heap back, so RSS says what a process holds, not what it still uses.
+ *
+ * <p>RSS counts a shared page (libjvm.so, the CDS archives, libonnxruntime.so: ~40 MiB in a function process)
+ * in every process that maps it, so a sum of RSS over processes overstates what they take together; PSS
+ * ({@code /proc/<pid>/smaps_rollup}) divides each shared page among its sharers and sums to the truth.
  */
 final class Rss {
     private Rss() {
@@ -24,19 +28,31 @@ final class Rss {
         return total;
     }
 
+    /** Proportional set size summed over {@code pids}, in KiB; a process that exited meanwhile counts 0. */
+    static long pssKib(List<Long> pids) {
+        long total = 0;
+        for (long pid : pids) {
+            total += field(Path.of("/proc", Long.toString(pid), "smaps_rollup"), "Pss:");
+        }
+        return total;
+    }
+
     static long kib(long pid) {
-        Path status = Path.of("/proc", Long.toString(pid), "status");
+        return field(Path.of("/proc", Long.toString(pid), "status"), "VmRSS:");
+    }
+
+    private static long field(Path file, String name) {
         try {
-            for (String line : Files.readAllLines(status)) {
-                if (line.startsWith("VmRSS:")) {
+            for (String line : Files.readAllLines(file)) {
+                if (line.startsWith(name)) {
                     return parseKib(line);
                 }
             }
-            return 0; // a zombie has no VmRSS
+            return 0; // a zombie has neither
         } catch (NoSuchFileException gone) {
             return 0;
         } catch (IOException e) {
-            throw new IllegalStateException("cannot read " + status + " (is this Linux?)", e);
+            throw new IllegalStateException("cannot read " + file + " (is this Linux?)", e);
         }
     }
 

@@ -15,7 +15,7 @@ import java.util.Map;
 final class WarmGrowth {
     private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
     /** What one step measured; {@code warm} 0 is the baseline with every model published and none loaded. */
-    record Step(int warm, long functionProcesses, long rssKib, long routerHeapBytes) {
+    record Step(int warm, long functionProcesses, long rssKib, long pssKib, long routerHeapBytes) {
     }
 
     private final Path jar;
@@ -81,13 +81,16 @@ final class WarmGrowth {
         // The router's full GC (the histogram's) first, so that its share of the RSS is read in the same state at
         // every step; the function processes are not collected (their heap holds little: tensors live off-heap).
         ClassHistogram heap = ClassHistogram.of(router.pid());
-        long rss = Rss.kib(router.processTree());
+        List<Long> tree = router.processTree();
+        long rss = Rss.kib(tree);
+        long pss = Rss.pssKib(tree);
         long processes = router.functionProcesses();
         int ready = readyInstances(client);
         if (ready != warm) {
             throw new IllegalStateException("expected " + warm + " READY instances, the pool has " + ready);
         }
-        GrowthBench.progress(warm + " warm: " + processes + " function processes, RSS " + rss / 1024 + " MiB");
-        return new Step(warm, processes, rss, heap.totalBytes());
+        GrowthBench.progress(warm + " warm: " + processes + " function processes, RSS " + rss / 1024 + " MiB, PSS "
+                + pss / 1024 + " MiB");
+        return new Step(warm, processes, rss, pss, heap.totalBytes());
     }
 }
