@@ -87,7 +87,7 @@ public final class CodecReport {
     String markdown() {
         StringBuilder out = new StringBuilder();
         out.append("Payload throughput in MiB/s of FP32 tensor data (ops/s × tensor bytes); ratios within one run.\n\n");
-        out.append("**KServe V2 JSON** (`data` as JSON numbers; the body is ~2.9× the payload)\n\n");
+        out.append("**KServe V2 JSON** (`data` as JSON numbers; the body is ~2.8× the payload)\n\n");
         out.append("| tensor | decode: Torpor | decode: Jackson tree | Torpor ÷ tree | encode: Torpor | encode: Jackson tree | Torpor ÷ tree |\n");
         out.append("|---|---:|---:|---:|---:|---:|---:|\n");
         for (int bytes : sizes()) {
