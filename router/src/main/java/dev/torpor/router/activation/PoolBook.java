@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
@@ -31,6 +32,13 @@ final class PoolBook {
     /** Guards every gate's state and {@link #stopping}. */
     final Object lock = new Object();
     private final ConcurrentMap<ModelId, ModelGate> gates = new ConcurrentHashMap<>();
+    /**
+     * The same gates by model name, so that a view of one model need not look through every gate: the
+     * repository listing asks for each model in turn, which was quadratic in the models that had ever served
+     * (24.6 ms per listing of 1,000 such models, samples/growth-bench.sh). Gates are never removed, so the two
+     * maps agree once {@link #gateFor} has returned.
+     */
+    private final ConcurrentMap<String, List<ModelGate>> gatesByModel = new ConcurrentHashMap<>();
     /** Instances taken out of their gate that have not yet stopped: they still hold their device's memory. */
     private final Map<InstanceSlot, ModelGate> stopping = new LinkedHashMap<>();
     private final Supplier<List<Device>> devices;
@@ -52,7 +60,16 @@ final class PoolBook {
 
     /** The version's gate, created on first use. */
     ModelGate gateFor(ModelId id) {
-        return gates.computeIfAbsent(id, ModelGate::new);
+        return gates.computeIfAbsent(id, key -> {
+            ModelGate gate = new ModelGate(key);
+            gatesByModel.computeIfAbsent(key.name(), name -> new CopyOnWriteArrayList<>()).add(gate);
+            return gate;
+        });
+    }
+
+    /** The gates of the versions of {@code model} that have been used, oldest first. */
+    List<ModelGate> gatesOf(String model) {
+        return gatesByModel.getOrDefault(model, List.of());
     }
 
     /** The version's gate, or null when it has never been used. */

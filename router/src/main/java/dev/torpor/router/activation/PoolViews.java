@@ -24,10 +24,8 @@ final class PoolViews {
     List<InstanceView> instances(String model) {
         List<InstanceView> views = new ArrayList<>();
         synchronized (book.lock) {
-            for (ModelGate gate : book.gates()) {
-                if (gate.id.name().equals(model)) {
-                    gate.slots.forEach(slot -> views.add(InstanceView.of(gate.id, slot)));
-                }
+            for (ModelGate gate : book.gatesOf(model)) {
+                gate.slots.forEach(slot -> views.add(InstanceView.of(gate.id, slot)));
             }
         }
         return views;
@@ -56,8 +54,8 @@ final class PoolViews {
     Optional<LoadFailureView> lastLoadFailure(String model) {
         LoadFailureView latest = null;
         synchronized (book.lock) {
-            for (ModelGate gate : book.gates()) {
-                if (gate.id.name().equals(model) && gate.backoff.hasFailed() && (latest == null
+            for (ModelGate gate : book.gatesOf(model)) {
+                if (gate.backoff.hasFailed() && (latest == null
                         || gate.backoff.lastFailureAt().isAfter(latest.at()))) {
                     latest = new LoadFailureView(gate.id.version(), gate.backoff.lastReason(),
                             gate.backoff.lastFailureAt(), gate.backoff.consecutiveFailures(),

@@ -270,6 +270,24 @@ class ActivatorTest {
     }
 
     @Test
+    void aModelsViewsShowEveryVersionOfItsOwnAndNothingOfAModelWithALongerName() {
+        activator.wake(vad, ARTIFACT, policy());
+        launcher.last().finishLoad(Duration.ofMillis(3));
+        activator.wake(manifest("vad", "2"), ARTIFACT, policy());
+        launcher.last().finishLoad(Duration.ofMillis(3));
+        activator.wake(manifest("vad2", "1"), ARTIFACT, policy());
+        launcher.last().failLoad(new ModelLoadFailed("vad2 is broken", null));
+
+        assertThat(activator.instances("vad")).extracting(InstanceView::version).containsExactlyInAnyOrder("1", "2");
+        assertThat(activator.lastLoadFailure("vad")).isEmpty();
+        assertThat(activator.instances("vad2")).isEmpty();
+        assertThat(activator.lastLoadFailure("vad2")).hasValueSatisfying(failure ->
+                assertThat(failure.reason()).contains("vad2 is broken"));
+        assertThat(activator.instances("never-used")).isEmpty();
+        assertThat(activator.lastLoadFailure("never-used")).isEmpty();
+    }
+
+    @Test
     void wakeLoadsOnceAndScaleToZeroDrainsInFlightRequestsFirst() throws Exception {
         var woken = activator.wake(vad, ARTIFACT, policy());
         var again = activator.wake(vad, ARTIFACT, policy());
