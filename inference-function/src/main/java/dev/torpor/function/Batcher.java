@@ -5,6 +5,7 @@ import dev.torpor.store.TensorSpec;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,12 +25,20 @@ import java.util.Objects;
  * or its oldest request has waited {@code maxDelayNanos} for company. Groups are considered in the order of
  * their oldest request.
  *
+ * <p><b>Split across idle engine threads.</b> A due batch is shared among the engine threads that are idle
+ * ({@code parallel}): the taker gets its fair part ({@code ceil(rows / parallel)}), and the rest of that batch is
+ * due at once for the next idle thread instead of waiting for more company. On a CPU, where a batch costs about
+ * as much as its requests one by one, this keeps every core busy: 8 requests on 2 idle threads run as two
+ * batches of 4 side by side, not one batch of 8 on one core while the other idles.
+ *
  * @param <T> what the caller queues (a request and its future)
  */
 public final class Batcher<T> {
     private final int maxRows;
     private final long maxDelayNanos;
     private final List<Entry<T>> pending = new ArrayList<>();
+    /** Per group: requests that arrived no later than this are due now (the rest of a split batch). */
+    private final Map<Object, Long> releasedUpTo = new HashMap<>();
 
     private record Entry<T>(T item, Object key, int rows, long arrivedNanos) {
     }
@@ -65,6 +74,20 @@ public final class Batcher<T> {
      * batch whatever its age), or null when none is.
      */
     public List<T> poll(long nowNanos, boolean flush) {
+        return poll(nowNanos, flush, 1);
+    }
+
+    /**
+     * As {@link #poll(long, boolean)}, sharing a due batch among {@code parallel} idle engine threads: the
+     * returned batch holds at most {@code ceil(rows / parallel)} rows of it (at least one request), and what
+     * remains of it is due at once.
+     *
+     * @param parallel the idle engine threads that could run a batch now, this one included (at least 1)
+     */
+    public List<T> poll(long nowNanos, boolean flush, int parallel) {
+        if (parallel < 1) {
+            throw new IllegalArgumentException("parallel must be at least 1, got " + parallel);
+        }
         Map<Object, Entry<T>> oldestByKey = new LinkedHashMap<>();
         for (Entry<T> entry : pending) {
             oldestByKey.putIfAbsent(entry.key(), entry);
@@ -88,15 +111,47 @@ public final class Batcher<T> {
                     break;
                 }
             }
-            if (full || flush || nowNanos - oldest.arrivedNanos() >= maxDelayNanos) {
-                pending.removeAll(batch);
-                return batch.stream().map(Entry::item).toList();
+            long releasedBound = releasedUpTo.getOrDefault(oldest.key(), Long.MIN_VALUE);
+            boolean due = full || flush || nowNanos - oldest.arrivedNanos() >= maxDelayNanos;
+            if (!due && oldest.arrivedNanos() <= releasedBound) {
+                // Only the rest of a split batch is due; later arrivals wait for their own batch.
+                batch.removeIf(entry -> entry.arrivedNanos() > releasedBound);
+                rows = batch.stream().mapToInt(Entry::rows).sum();
+                due = true;
+            }
+            if (due) {
+                List<Entry<T>> share = fairShare(batch, rows, parallel);
+                pending.removeAll(share);
+                if (share.size() < batch.size()) {
+                    releasedUpTo.put(oldest.key(), batch.get(batch.size() - 1).arrivedNanos());
+                } else {
+                    releasedUpTo.remove(oldest.key());
+                }
+                return share.stream().map(Entry::item).toList();
             }
         }
         return null;
     }
 
-    /** When the next batch falls due by age (it may be due earlier by filling up): the oldest arrival + the delay. */
+    /** The first requests of {@code batch} that make up its {@code parallel}-th part of the rows (at least one). */
+    private static <T> List<Entry<T>> fairShare(List<Entry<T>> batch, int rows, int parallel) {
+        if (parallel == 1 || batch.size() == 1) {
+            return batch;
+        }
+        long part = (rows + (long) parallel - 1) / parallel;
+        int taken = 0;
+        long sum = 0;
+        while (taken < batch.size() && (taken == 0 || sum < part)) {
+            sum += batch.get(taken).rows();
+            taken++;
+        }
+        return new ArrayList<>(batch.subList(0, taken));
+    }
+
+    /**
+     * When the next batch falls due by age (it may be due earlier by filling up): the oldest arrival + the delay.
+     * The rest of a split batch is due at once, which {@link #poll} already says: ask it first.
+     */
     public long dueAtNanos() {
         if (pending.isEmpty()) {
             return Long.MAX_VALUE;
@@ -108,6 +163,7 @@ public final class Batcher<T> {
     public List<T> drain() {
         List<T> all = pending.stream().map(Entry::item).toList();
         pending.clear();
+        releasedUpTo.clear();
         return all;
     }
 

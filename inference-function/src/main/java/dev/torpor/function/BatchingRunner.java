@@ -16,7 +16,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * Runs an instance's requests in dynamic batches: requests queue in a {@link Batcher}; each of the instance's
  * engine threads loops taking the next due batch, stacks it into one engine call and splits the outputs back.
  * Threads that are busy leave requests to gather, so batches grow with load; an idle thread takes a batch as
- * soon as it is full or its oldest request has waited the maximum delay.
+ * soon as it is full or its oldest request has waited the maximum delay, and shares a due batch with the other
+ * idle threads (at most one per processor), so that a burst keeps every core busy.
  *
  * <p>Each request is billed its share of the batch's engine time, proportional to its rows
  * ({@link Batcher#shares}). A batch whose engine call fails is run again one request at a time, so that one
@@ -33,6 +34,9 @@ final class BatchingRunner {
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
     private boolean closed;
+    /** Engine threads waiting in {@link #take} for a batch (guarded by {@link #lock}). */
+    private int idle;
+    private static final int PROCESSORS = Runtime.getRuntime().availableProcessors();
 
     private static final class Pending {
         final InferenceRequest request;
@@ -126,7 +130,8 @@ final class BatchingRunner {
         try {
             while (true) {
                 long now = System.nanoTime();
-                List<Pending> batch = batcher.poll(now, closed);
+                int parallel = Math.max(1, Math.min(idle + 1, PROCESSORS));
+                List<Pending> batch = batcher.poll(now, closed, parallel);
                 if (batch != null) {
                     if (!batcher.isEmpty()) {
                         changed.signal(); // another thread may take the next batch
@@ -136,10 +141,15 @@ final class BatchingRunner {
                 if (closed) {
                     return null;
                 }
-                if (batcher.isEmpty()) {
-                    changed.await();
-                } else {
-                    changed.awaitNanos(Math.max(1, batcher.dueAtNanos() - now));
+                idle++;
+                try {
+                    if (batcher.isEmpty()) {
+                        changed.await();
+                    } else {
+                        changed.awaitNanos(Math.max(1, batcher.dueAtNanos() - now));
+                    }
+                } finally {
+                    idle--;
                 }
             }
         } finally {

@@ -35,6 +35,37 @@ class BatcherTest {
     }
 
     @Test
+    void aDueBatchIsSharedAmongIdleThreadsAndItsRestIsDueAtOnce() {
+        Batcher<String> batcher = new Batcher<>(8, 2 * MS);
+        for (int i = 0; i < 8; i++) {
+            batcher.add("r" + i, "k", 1, i);
+        }
+        // Full: two idle threads take four each; the second does not wait for company.
+        assertThat(batcher.poll(10, false, 2)).containsExactly("r0", "r1", "r2", "r3");
+        assertThat(batcher.poll(10, false, 1)).containsExactly("r4", "r5", "r6", "r7");
+        assertThat(batcher.isEmpty()).isTrue();
+
+        // Three rows on two idle threads: two and one; a request arriving after the split waits as usual.
+        batcher.add("a", "k", 1, 100);
+        batcher.add("b", "k", 1, 101);
+        batcher.add("c", "k", 1, 102);
+        assertThat(batcher.poll(100 + 2 * MS, false, 2)).containsExactly("a", "b");
+        batcher.add("late", "k", 1, 100 + 2 * MS);
+        assertThat(batcher.poll(100 + 2 * MS, false, 2)).containsExactly("c");
+        assertThat(batcher.poll(100 + 2 * MS, false, 2)).isNull();
+        assertThat(batcher.poll(100 + 4 * MS, false, 2)).containsExactly("late");
+    }
+
+    @Test
+    void anIdleThreadStillWaitsForCompanyWhenNothingIsDue() {
+        Batcher<String> batcher = new Batcher<>(8, 2 * MS);
+        batcher.add("a", "k", 1, 0);
+        assertThat(batcher.poll(MS, false, 2)).isNull();
+        assertThat(batcher.poll(2 * MS, false, 2)).containsExactly("a");
+        assertThatThrownBy(() -> batcher.poll(0, false, 0)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
     void zeroDelayMeansNoWaitingAndFlushTakesWhateverIsQueued() {
         Batcher<String> now = new Batcher<>(8, 0);
         now.add("a", "k", 1, 5);
