@@ -13,15 +13,17 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
  * Torpor as a child process: {@code java -jar torpor.jar} with a fresh data directory and a free port on
  * 127.0.0.1, its output sent to a log file. The child is killed whatever happens: {@link #close()} stops it,
- * and a shutdown hook kills it if the bench JVM exits first (Ctrl-C, an uncaught error).
+ * and a shutdown hook kills it if the bench JVM exits first (Ctrl-C, an uncaught error). Public: the growth
+ * bench (samples/growth-bench) starts its routers with it too.
  */
-final class ChildRouter implements AutoCloseable {
+public final class ChildRouter implements AutoCloseable {
     /** How the child ended: wall time from SIGTERM to its exit, and its exit status. */
     record Stop(long millis, int exitCode, boolean forced) {
     }
@@ -55,6 +57,23 @@ final class ChildRouter implements AutoCloseable {
      * @param jvmOptions options for the child's JVM before {@code -jar} (e.g. {@code -XX:StartFlightRecording=…})
      */
     static ChildRouter start(Path jar, String launcher, Integer warmPool, List<String> jvmOptions) throws IOException {
+        Map<String, String> settings = new java.util.HashMap<>();
+        settings.put("TORPOR_DEFAULT_IDLE_TIMEOUT_SECONDS", "300");
+        settings.put("TORPOR_LAUNCHER", launcher);
+        if (warmPool != null) {
+            settings.put("TORPOR_WARM_POOL_SIZE", Integer.toString(warmPool));
+        }
+        return start(jar, settings, jvmOptions);
+    }
+
+    /**
+     * Starts the router jar with {@code settings} (TORPOR_* variables) on top of its own fresh data dir, host
+     * 127.0.0.1 and a free port.
+     *
+     * @param jvmOptions options for the child's JVM before {@code -jar} (e.g. {@code -XX:StartFlightRecording=…})
+     */
+    public static ChildRouter start(Path jar, Map<String, String> settings, List<String> jvmOptions)
+            throws IOException {
         if (!Files.isRegularFile(jar)) {
             throw new IllegalArgumentException("no router jar at " + jar + " (build it: mvn -B -q -DskipTests package)");
         }
@@ -75,14 +94,10 @@ final class ChildRouter implements AutoCloseable {
         ProcessBuilder builder = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(log.toFile());
+        builder.environment().putAll(settings);
         builder.environment().put("TORPOR_DATA_DIR", dataDir.toString());
         builder.environment().put("TORPOR_HOST", "127.0.0.1");
         builder.environment().put("TORPOR_PORT", Integer.toString(port));
-        builder.environment().put("TORPOR_DEFAULT_IDLE_TIMEOUT_SECONDS", "300");
-        builder.environment().put("TORPOR_LAUNCHER", launcher);
-        if (warmPool != null) {
-            builder.environment().put("TORPOR_WARM_POOL_SIZE", Integer.toString(warmPool));
-        }
         return new ChildRouter(builder.start(), workDir, log, port);
     }
 
@@ -92,7 +107,7 @@ final class ChildRouter implements AutoCloseable {
         }
     }
 
-    URI base() {
+    public URI base() {
         return URI.create("http://127.0.0.1:" + port);
     }
 
@@ -101,7 +116,7 @@ final class ChildRouter implements AutoCloseable {
      * which a router with API keys writes on its first start. Null when there is no such file (a router without
      * keys), so the bench works with and without them. Read after {@link #awaitReady}.
      */
-    String operatorKey() throws IOException {
+    public String operatorKey() throws IOException {
         Path key = workDir.resolve("data").resolve("operator.key");
         if (!Files.isRegularFile(key)) {
             return null;
@@ -111,7 +126,7 @@ final class ChildRouter implements AutoCloseable {
         return token;
     }
 
-    long pid() {
+    public long pid() {
         return process.pid();
     }
 
@@ -120,7 +135,7 @@ final class ChildRouter implements AutoCloseable {
     }
 
     /** Polls GET /v2/health/ready until it answers 200; fails if the child exits or the time runs out. */
-    void awaitReady(Duration timeout) throws InterruptedException {
+    public void awaitReady(Duration timeout) throws InterruptedException {
         HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
         HttpRequest ready = HttpRequest.newBuilder(base().resolve("/v2/health/ready"))
                 .timeout(Duration.ofSeconds(5)).GET().build();
@@ -156,9 +171,18 @@ final class ChildRouter implements AutoCloseable {
         return total;
     }
 
-    /** How many function processes the router has now. */
-    long functionProcesses() {
-        return process.descendants().count();
+    /** How many function processes the router has now: its descendants running a JVM (a launcher may put a helper between). */
+    public long functionProcesses() {
+        return process.descendants().filter(child -> child.info().command().map(c -> c.endsWith("java")).orElse(false))
+                .count();
+    }
+
+    /** The router and every process below it (function processes and whatever starts them). */
+    public List<Long> processTree() {
+        List<Long> pids = new java.util.ArrayList<>();
+        pids.add(process.pid());
+        process.descendants().forEach(child -> pids.add(child.pid()));
+        return pids;
     }
 
     /**
@@ -178,7 +202,7 @@ final class ChildRouter implements AutoCloseable {
     }
 
     /** The last lines of the child's log, for error messages. */
-    String logTail() {
+    public String logTail() {
         try {
             List<String> lines = Files.readAllLines(log);
             return "--- last lines of " + log + " ---\n"
@@ -189,7 +213,7 @@ final class ChildRouter implements AutoCloseable {
     }
 
     /** Kills the child if still alive; removes the temp dir only when {@code keepFiles} is false. */
-    void close(boolean keepFiles) {
+    public void close(boolean keepFiles) {
         if (process.isAlive()) {
             process.destroyForcibly();
             try {

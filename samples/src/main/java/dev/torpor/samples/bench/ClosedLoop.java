@@ -30,13 +30,7 @@ final class ClosedLoop {
             workers.add(worker);
             worker.start();
         }
-        window.sampleCpu(serverPid);
-        Histogram all = LoadResult.histogram();
-        for (int w = 0; w < workers.size(); w++) {
-            workers.get(w).join(120_000);
-            all.add(histograms.get(w));
-        }
-        return window.result(all);
+        return window.await(workers, histograms, serverPid);
     }
 
     private static void work(InetSocketAddress server, WireRequest request, MeasureWindow window, Histogram into) {

@@ -41,6 +41,21 @@ final class MeasureWindow {
         serverCpu += CpuClock.tree(serverPid);
     }
 
+    /**
+     * Samples the CPU over the window while the workers run, waits for them, and merges their histograms (one per
+     * worker, so they never contend) into the result.
+     */
+    LoadResult await(java.util.List<Thread> workers, java.util.List<org.HdrHistogram.Histogram> histograms,
+                     long serverPid) throws InterruptedException {
+        sampleCpu(serverPid);
+        org.HdrHistogram.Histogram all = LoadResult.histogram();
+        for (int w = 0; w < workers.size(); w++) {
+            workers.get(w).join(120_000);
+            all.add(histograms.get(w));
+        }
+        return result(all);
+    }
+
     LoadResult result(org.HdrHistogram.Histogram latency) {
         Map<String, Long> counted = new java.util.TreeMap<>();
         errors.forEach((kind, n) -> counted.put(kind, n.sum()));

@@ -43,13 +43,7 @@ final class OpenLoop {
             workers.add(worker);
             worker.start();
         }
-        window.sampleCpu(serverPid);
-        Histogram all = LoadResult.histogram();
-        for (int w = 0; w < workers.size(); w++) {
-            workers.get(w).join(120_000);
-            all.add(histograms.get(w));
-        }
-        return window.result(all);
+        return window.await(workers, histograms, serverPid);
     }
 
     private static long due(MeasureWindow window, double period, AtomicLong next) {

@@ -42,16 +42,7 @@ public final class ServeBench {
             EngineSettings.main(Arrays.copyOfRange(args, 1, args.length));
             return;
         }
-        try {
-            run(Options.parse(args));
-        } catch (IllegalArgumentException e) {
-            System.err.println("bench: " + e.getMessage());
-            System.exit(2);
-        } catch (Exception e) {
-            System.err.println("bench: FAILED: " + e.getMessage());
-            e.printStackTrace();
-            System.exit(1);
-        }
+        Cli.run("bench", () -> run(Options.parse(args)));
     }
 
     private static void run(Options options) throws Exception {

@@ -32,24 +32,11 @@ final class ServedOutputs {
                 raw.asFloatBuffer().get(values);
                 raw.position(raw.position() + size.asInt());
             } else {
-                java.util.List<Float> flat = new java.util.ArrayList<>();
-                flatten(output.path("data"), flat);
-                values = new float[flat.size()];
-                for (int i = 0; i < values.length; i++) {
-                    values[i] = flat.get(i);
-                }
+                values = TorporClient.floats(output.path("data"));
             }
             outputs.put(output.path("name").asText(), values);
         }
         return outputs;
-    }
-
-    private static void flatten(JsonNode node, java.util.List<Float> into) {
-        if (node.isArray()) {
-            node.forEach(child -> flatten(child, into));
-        } else {
-            into.add((float) node.asDouble());
-        }
     }
 
     /**

@@ -22,16 +22,7 @@ public final class ServingSuite {
     }
 
     public static void main(String[] args) {
-        try {
-            run(SuiteOptions.parse(args));
-        } catch (IllegalArgumentException e) {
-            System.err.println("suite: " + e.getMessage());
-            System.exit(2);
-        } catch (Exception e) {
-            System.err.println("suite: FAILED: " + e.getMessage());
-            e.printStackTrace();
-            System.exit(1);
-        }
+        Cli.run("suite", () -> run(SuiteOptions.parse(args)));
     }
 
     private static void run(SuiteOptions options) throws Exception {

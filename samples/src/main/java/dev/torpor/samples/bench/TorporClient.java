@@ -104,18 +104,22 @@ final class TorporClient {
     static Map<String, float[]> outputs(byte[] body) throws IOException {
         Map<String, float[]> outputs = new LinkedHashMap<>();
         for (JsonNode output : JSON.readTree(body).path("outputs")) {
-            java.util.List<Float> flat = new java.util.ArrayList<>();
-            flatten(output.path("data"), flat);
-            float[] values = new float[flat.size()];
-            for (int i = 0; i < values.length; i++) {
-                values[i] = flat.get(i);
-            }
-            outputs.put(output.path("name").asText(), values);
+            outputs.put(output.path("name").asText(), floats(output.path("data")));
         }
         return outputs;
     }
 
-    /** Row-major flattening: the protocol allows {@code data} flat or nested. */
+    /** {@code data}, flat or nested (the protocol allows both), row-major as floats. */
+    static float[] floats(JsonNode data) {
+        java.util.List<Float> flat = new java.util.ArrayList<>();
+        flatten(data, flat);
+        float[] values = new float[flat.size()];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = flat.get(i);
+        }
+        return values;
+    }
+
     private static void flatten(JsonNode node, java.util.List<Float> into) {
         if (node.isArray()) {
             node.forEach(child -> flatten(child, into));

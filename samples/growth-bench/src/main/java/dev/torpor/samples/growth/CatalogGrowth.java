@@ -1,9 +1,11 @@
 package dev.torpor.samples.growth;
 
+import dev.torpor.samples.bench.ChildRouter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Router memory and metadata latency against the number of published models: one router (in-process
@@ -37,13 +39,13 @@ final class CatalogGrowth {
 
     List<Step> run(List<Integer> modelCounts, boolean keep) throws Exception {
         List<Step> steps = new ArrayList<>();
-        RouterProcess router = RouterProcess.start(jar, Map.of(
+        ChildRouter router = ChildRouter.start(jar, Map.of(
                 "TORPOR_LAUNCHER", "in-process",
                 "TORPOR_WARM_POOL_SIZE", "0",
-                "TORPOR_DEFAULT_IDLE_TIMEOUT_SECONDS", "600"));
+                "TORPOR_DEFAULT_IDLE_TIMEOUT_SECONDS", "600"), List.of());
         try {
             router.awaitReady(java.time.Duration.ofSeconds(120));
-            RouterClient client = new RouterClient(router.base(), router.operatorKey());
+            RouterClient client = new RouterClient(router.base(), Optional.ofNullable(router.operatorKey()));
             int published = 0;
             for (int target : modelCounts) {
                 long start = System.nanoTime();
@@ -78,7 +80,7 @@ final class CatalogGrowth {
         return String.format("m%04d", index);
     }
 
-    private Step measure(RouterProcess router, RouterClient client, int models, boolean touched, double publishSeconds)
+    private Step measure(ChildRouter router, RouterClient client, int models, boolean touched, double publishSeconds)
             throws Exception {
         // Warm-up, so that the timed calls meet compiled code: the same mix, untimed.
         time(client, models, metadataRequests / 4, i -> "/v2/models/" + name(i));

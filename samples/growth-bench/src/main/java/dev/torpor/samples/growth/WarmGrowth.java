@@ -1,9 +1,11 @@
 package dev.torpor.samples.growth;
 
+import dev.torpor.samples.bench.ChildRouter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Memory per warm instance: one router per launcher (no warm pool, nothing scales to zero during the run),
@@ -29,13 +31,13 @@ final class WarmGrowth {
     List<Step> run(String launcher, List<Integer> warmCounts, boolean keep) throws Exception {
         int models = warmCounts.stream().mapToInt(Integer::intValue).max().orElseThrow();
         List<Step> steps = new ArrayList<>();
-        RouterProcess router = RouterProcess.start(jar, Map.of(
+        ChildRouter router = ChildRouter.start(jar, Map.of(
                 "TORPOR_LAUNCHER", launcher,
                 "TORPOR_WARM_POOL_SIZE", "0",
-                "TORPOR_DEFAULT_IDLE_TIMEOUT_SECONDS", "600"));
+                "TORPOR_DEFAULT_IDLE_TIMEOUT_SECONDS", "600"), List.of());
         try {
             router.awaitReady(java.time.Duration.ofSeconds(120));
-            RouterClient client = new RouterClient(router.base(), router.operatorKey());
+            RouterClient client = new RouterClient(router.base(), Optional.ofNullable(router.operatorKey()));
             // The default pool keeps at most 8 CPU instances (API.md) and would evict the oldest beyond that.
             client.putJson("/admin/pool/limits", "{\"maxInstances\":" + models + ",\"cpu\":{\"maxInstances\":"
                     + models + "}}");
@@ -75,7 +77,7 @@ final class WarmGrowth {
         return String.format("w%02d", index);
     }
 
-    private static Step measure(RouterProcess router, RouterClient client, int warm) throws Exception {
+    private static Step measure(ChildRouter router, RouterClient client, int warm) throws Exception {
         // Let start-up work that follows a load (a process's JIT, the pool's book-keeping) settle.
         Thread.sleep(2000);
         // The router's full GC (the histogram's) first, so that its share of the RSS is read in the same state at
