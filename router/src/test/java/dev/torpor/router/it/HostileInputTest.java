@@ -25,8 +25,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
-import java.util.zip.ZipEntry;
-import java.util.zip.ZipOutputStream;
 import org.apache.commons.compress.archivers.zip.ZipArchiveEntry;
 import org.apache.commons.compress.archivers.zip.ZipArchiveOutputStream;
 import org.junit.jupiter.api.BeforeAll;
@@ -359,24 +357,24 @@ class HostileInputTest implements TorporTestProperties {
     private void archives(List<Case> corpus) throws IOException {
         byte[] onnx = Files.readAllBytes(SampleModels.silero());
         byte[] descriptor = "{\"format\":\"onnx\",\"file\":\"model.onnx\"}".getBytes(StandardCharsets.UTF_8);
-        corpus.add(publish("zip slip (../)", 400, zip("../evil.onnx", onnx, "model.json", descriptor)));
-        corpus.add(publish("zip slip (absolute path)", 400, zip("/tmp/evil.onnx", onnx, "model.json", descriptor)));
-        corpus.add(publish("zip slip (backslashes)", 400, zip("..\\..\\evil.onnx", onnx, "model.json", descriptor)));
+        corpus.add(publish("zip slip (../)", 400, TestArchives.zip("../evil.onnx", onnx, "model.json", descriptor)));
+        corpus.add(publish("zip slip (absolute path)", 400, TestArchives.zip("/tmp/evil.onnx", onnx, "model.json", descriptor)));
+        corpus.add(publish("zip slip (backslashes)", 400, TestArchives.zip("..\\..\\evil.onnx", onnx, "model.json", descriptor)));
         corpus.add(publish("symbolic link entry", 400, symlinkZip()));
         byte[] zeros = new byte[3 * 1024 * 1024];
         corpus.add(publish("zip bomb (3 MB of zeros, ~3 KB zipped)", 413,
-                zip("model.json", descriptor, "model.onnx", zeros)));
+                TestArchives.zip("model.json", descriptor, "model.onnx", zeros)));
         List<Object> many = new ArrayList<>();
         for (int i = 0; i < 25; i++) {
             many.add("f" + i);
             many.add(new byte[] {1});
         }
-        corpus.add(publish("25 entries (limit 20)", 413, zip(many.toArray())));
+        corpus.add(publish("25 entries (limit 20)", 413, TestArchives.zip(many.toArray())));
         corpus.add(publish("duplicate entries", 400, duplicateZip(descriptor)));
         corpus.add(publish("not a zip", 400, "PK but not really".getBytes(StandardCharsets.UTF_8)));
-        byte[] whole = zip("model.json", descriptor, "model.onnx", onnx);
+        byte[] whole = TestArchives.zip("model.json", descriptor, "model.onnx", onnx);
         corpus.add(publish("truncated zip", 400, Arrays.copyOf(whole, whole.length / 2)));
-        corpus.add(publish("archive without model.json", 400, zip("model.onnx", new byte[] {8, 1})));
+        corpus.add(publish("archive without model.json", 400, TestArchives.zip("model.onnx", new byte[] {8, 1})));
         corpus.add(new Case("garbage as an ONNX model", 422, NOT_BILLED, () -> http.put(
                 "/v2/repository/models/junk/versions/1", "application/octet-stream", garbage(4096)).status()));
         corpus.add(new Case("upload over the publish limit", 413, NOT_BILLED, () -> http.put(
@@ -472,20 +470,6 @@ class HostileInputTest implements TorporTestProperties {
         byte[] bytes = new byte[size];
         new java.util.Random(7).nextBytes(bytes);
         return bytes;
-    }
-
-    private static byte[] zip(Object... namesAndContents) {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (ZipOutputStream zip = new ZipOutputStream(bytes)) {
-            for (int i = 0; i < namesAndContents.length; i += 2) {
-                zip.putNextEntry(new ZipEntry((String) namesAndContents[i]));
-                zip.write((byte[]) namesAndContents[i + 1]);
-                zip.closeEntry();
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return bytes.toByteArray();
     }
 
     /** A link to /etc/passwd next to a descriptor that names it (java.util.zip cannot write links). */
