@@ -12,7 +12,7 @@ import java.util.Objects;
  * @param artifact    the model file in the store
  * @param concurrency how many engine calls the instance runs at once
  * @param memoryMb    the memory the instance is accounted for on its device
- * @param batching    dynamic batching (honoured by the in-process launcher; function processes do not batch yet)
+ * @param batching    dynamic batching (honoured by both launchers; a function process batches inside itself)
  */
 public record LaunchSpec(String instanceId, ModelManifest manifest, Path artifact, Device device,
                          RuntimeOptions runtime, int concurrency, long memoryMb, Batching batching) {

@@ -24,7 +24,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * request the engine refuses fails alone. A request cancelled while it waits leaves the queue; a batch's
  * engine call is terminated only when every request in it has been cancelled.
  */
-final class BatchingRunner {
+public final class BatchingRunner {
     private final String instanceId;
     private final Session session;
     private final Batcher<Pending> batcher;
@@ -51,7 +51,7 @@ final class BatchingRunner {
         }
     }
 
-    BatchingRunner(String instanceId, Session session, Batching batching, LongAdder busyNanos, LongAdder runs) {
+    public BatchingRunner(String instanceId, Session session, Batching batching, LongAdder busyNanos, LongAdder runs) {
         this.instanceId = instanceId;
         this.session = session;
         this.batcher = new Batcher<>(batching.maxBatchSize(), TimeUnit.MICROSECONDS.toNanos(batching.maxDelayMicros()));
@@ -59,7 +59,7 @@ final class BatchingRunner {
         this.runs = runs;
     }
 
-    CompletableFuture<InferenceOutcome> submit(InferenceRequest request, RunControl control) {
+    public CompletableFuture<InferenceOutcome> submit(InferenceRequest request, RunControl control) {
         int rows = Batcher.rows(request);
         // A request whose inputs do not share a first dimension cannot be stacked: it runs alone, at once.
         Pending pending = new Pending(request, control, rows);
@@ -93,7 +93,7 @@ final class BatchingRunner {
     }
 
     /** An engine thread's loop: runs due batches until {@link #close()} and the queue is empty. */
-    void work() {
+    public void work() {
         while (true) {
             List<Pending> batch;
             try {
@@ -115,7 +115,7 @@ final class BatchingRunner {
     }
 
     /** Stops taking new requests; the threads run what is queued, then return. */
-    void close() {
+    public void close() {
         lock.lock();
         try {
             closed = true;
@@ -211,7 +211,7 @@ final class BatchingRunner {
         batches.increment();
         long[] shares = Batcher.shares(took, rows);
         for (int i = 0; i < rows.length; i++) {
-            batch.get(i).future.complete(new InferenceOutcome(parts.get(i), shares[i]));
+            batch.get(i).future.complete(new InferenceOutcome(parts.get(i), shares[i], batch.size()));
         }
     }
 

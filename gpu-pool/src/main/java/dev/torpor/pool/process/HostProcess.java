@@ -3,6 +3,7 @@ package dev.torpor.pool.process;
 import dev.torpor.error.EngineFailure;
 import dev.torpor.error.InstanceCrashed;
 import dev.torpor.error.ModelLoadFailed;
+import dev.torpor.function.Batcher;
 import dev.torpor.function.InferenceOutcome;
 import dev.torpor.function.InferenceRequest;
 import dev.torpor.function.RunControl;
@@ -242,7 +243,9 @@ final class HostProcess {
 
     /** Asks the process to load its model; completes with the load time the process measured. */
     CompletableFuture<Duration> load(Wire.Load load) {
-        workers = Math.max(1, load.concurrency());
+        // A batching process may have started every request its engine threads' batches hold.
+        boolean batches = load.batching().enabled() && Batcher.batchable(load.manifest().signature());
+        workers = Math.max(1, load.concurrency()) * (batches ? load.batching().maxBatchSize() : 1);
         try {
             channel.write(Wire.load(load));
         } catch (IOException gone) {
@@ -373,9 +376,9 @@ final class HostProcess {
                     case Frame.RESULT -> {
                         var answer = pending.remove(frame.id());
                         if (answer != null) {
-                            long computeNanos = frame.payload().getLong();
-                            var outputs = Wire.tensors(frame.payload());
-                            completions.execute(() -> answer.complete(new InferenceOutcome(outputs, computeNanos)));
+                            Wire.Result result = Wire.result(frame.payload());
+                            completions.execute(() -> answer.complete(new InferenceOutcome(result.outputs(),
+                                    result.computeNanos(), result.batchSize())));
                         }
                     }
                     case Frame.ERROR -> {
@@ -427,9 +430,10 @@ final class HostProcess {
             log.note("pid " + process.pid() + " " + reason);
         }
         InstanceCrashed crash = crashed(reason);
-        // The process queues requests in the order they arrived and runs them on `workers` threads, each of
-        // which writes its answer before it takes the next request; every answer written has been read by now.
-        // So of the requests still pending, only the first `workers` the process received can have started:
+        // The process queues requests in the order they arrived and runs them on its engine threads (in batches
+        // of at most maxBatchSize when it batches), each of which writes its answers before it takes more; every
+        // answer written has been read by now. So of the requests still pending, only the first `workers`
+        // (threads × batch size) the process received can have started:
         // the others (and any it never received) fail as NotStarted, which the instance retries once.
         List<Long> ids;
         synchronized (sendLock) {

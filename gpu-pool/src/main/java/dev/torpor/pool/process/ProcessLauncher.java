@@ -164,6 +164,12 @@ public final class ProcessLauncher implements Launcher, AutoCloseable {
         return "process";
     }
 
+    /** Function processes batch inside themselves (the LOAD frame carries the model's batching). */
+    @Override
+    public boolean batches() {
+        return true;
+    }
+
     @Override
     public FunctionInstance launch(LaunchSpec spec) {
         if (closed) {

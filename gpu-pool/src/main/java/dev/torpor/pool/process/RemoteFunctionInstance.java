@@ -116,7 +116,7 @@ final class RemoteFunctionInstance implements FunctionInstance {
                         "cannot give the function process its model: " + unprovided.getMessage(), RELOAD_RETRY));
             }
             return process.load(new Wire.Load(spec.manifest(), artifact, spec.runtime(),
-                            spec.concurrency(), id(), launcher.cacheDirFor(process)))
+                            spec.concurrency(), id(), launcher.cacheDirFor(process), spec.batching()))
                     .handle((took, failure) -> {
                         if (failure != null) {
                             launcher.coldStartDone();

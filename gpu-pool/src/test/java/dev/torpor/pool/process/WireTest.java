@@ -48,10 +48,11 @@ class WireTest {
         assertThat(back.inputs()).isEqualTo(tensors);
         assertThat(back.requestedOutputs()).containsExactly("out");
 
-        ByteBuffer result = Wire.result(9, tensors, 1234);
-        ByteBuffer payload = payloadOf(result, Frame.RESULT, 9);
-        assertThat(payload.getLong()).isEqualTo(1234);
-        assertThat(Wire.tensors(payload)).isEqualTo(tensors);
+        ByteBuffer result = Wire.result(9, tensors, 1234, 3);
+        Wire.Result back2 = Wire.result(payloadOf(result, Frame.RESULT, 9));
+        assertThat(back2.computeNanos()).isEqualTo(1234);
+        assertThat(back2.batchSize()).isEqualTo(3);
+        assertThat(back2.outputs()).isEqualTo(tensors);
     }
 
     @Test
@@ -80,7 +81,8 @@ class WireTest {
         var manifest = new dev.torpor.store.ModelManifest("mlp", "1", "alice", dev.torpor.store.ModelFormat.TORCHSCRIPT,
                 "PyTorch", "mlp.pt", "ab12", 42, java.time.Instant.ofEpochMilli(1_700_000_000_000L), signature, 64);
         var load = new Wire.Load(manifest, java.nio.file.Path.of("/data/models/mlp/1/mlp.pt"),
-                new dev.torpor.function.RuntimeOptions(2, 1), 3, "mlp-1-abcd", "/data/cache/ort");
+                new dev.torpor.function.RuntimeOptions(2, 1), 3, "mlp-1-abcd", "/data/cache/ort",
+                new dev.torpor.function.Batching(8, 2000));
         Wire.Load back = Wire.load(payloadOf(Wire.load(load), Frame.LOAD, 0));
         assertThat(back.manifest()).usingRecursiveComparison().isEqualTo(manifest);
         assertThat(back.artifact()).isEqualTo(load.artifact());
@@ -88,5 +90,6 @@ class WireTest {
         assertThat(back.concurrency()).isEqualTo(3);
         assertThat(back.instanceId()).isEqualTo("mlp-1-abcd");
         assertThat(back.cacheDir()).isEqualTo("/data/cache/ort");
+        assertThat(back.batching()).isEqualTo(new dev.torpor.function.Batching(8, 2000));
     }
 }

@@ -4,6 +4,8 @@ import ai.onnxruntime.OrtEnvironment;
 import dev.torpor.error.ModelLoadFailed;
 import dev.torpor.function.Backend;
 import dev.torpor.function.BackendRegistry;
+import dev.torpor.function.Batcher;
+import dev.torpor.function.BatchingRunner;
 import dev.torpor.function.InferenceRequest;
 import dev.torpor.function.RunControl;
 import dev.torpor.function.Session;
@@ -24,6 +26,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The main of a function process: one model from the store, served to the router over a Unix domain
@@ -51,6 +54,8 @@ public final class FunctionHost {
     private final OrtEnvironment env;
     private final Map<Long, RunControl> running = new ConcurrentHashMap<>();
     private volatile Session session;
+    /** Set when the model batches: requests then go to it instead of straight to a worker. */
+    private volatile BatchingRunner batcher;
     private volatile ExecutorService workers;
     private volatile String instanceId = "(warm)";
 
@@ -175,6 +180,15 @@ public final class FunctionHost {
                 thread.setDaemon(true);
                 return thread;
             });
+            if (load.batching().enabled() && Batcher.batchable(manifest.signature())) {
+                // Dynamic batching inside the process: its engine threads take batches from one runner.
+                BatchingRunner runner = new BatchingRunner(instanceId, opened, load.batching(), new LongAdder(),
+                        new LongAdder());
+                for (int i = 0; i < load.concurrency(); i++) {
+                    workers.execute(runner::work);
+                }
+                batcher = runner;
+            }
             session = opened;
             long took = System.nanoTime() - begin;
             // Answer first, log after: the first log line of a JVM initializes java.util.logging (~30 ms).
@@ -248,6 +262,16 @@ public final class FunctionHost {
         InferenceRequest request = Wire.request(payload);
         RunControl control = new RunControl();
         running.put(id, control);
+        BatchingRunner runner = batcher;
+        if (runner != null) {
+            runner.submit(request, control).whenComplete((outcome, failure) -> {
+                running.remove(id);
+                reply(failure == null ? Wire.result(id, outcome.outputs(), outcome.computeNanos(), outcome.batchSize())
+                        : Wire.error(id, failure instanceof RuntimeException known ? known
+                                : new dev.torpor.error.EngineFailure("engine failure: " + failure, failure)));
+            });
+            return;
+        }
         workers.execute(() -> run(id, ready, request, control));
     }
 
@@ -262,6 +286,10 @@ public final class FunctionHost {
         } finally {
             running.remove(id);
         }
+        reply(reply);
+    }
+
+    private void reply(ByteBuffer reply) {
         try {
             channel.write(reply);
         } catch (IOException gone) {
@@ -270,6 +298,10 @@ public final class FunctionHost {
     }
 
     private void stop() {
+        BatchingRunner runner = batcher;
+        if (runner != null) {
+            runner.close(); // its threads run what is queued, then return
+        }
         ExecutorService threads = workers;
         if (threads != null) {
             threads.shutdown();

@@ -99,8 +99,7 @@ public final class WarmUp {
         long runBegin = System.nanoTime();
         List<Tensor> outputs = session.run(received, new RunControl());
         ByteBuffer result = payloadOf(Wire.result(i + 1, outputs, System.nanoTime() - runBegin));
-        result.getLong(); // compute time
-        List<Tensor> decoded = Wire.tensors(result);
+        List<Tensor> decoded = Wire.result(result).outputs();
         float sum = ((float[]) decoded.stream().filter(t -> t.name().equals("c")).findFirst().orElseThrow().data())[0];
         if (sum != i + 1) {
             throw new IllegalStateException("warm-up model answered " + sum + " for " + i + " + 1");

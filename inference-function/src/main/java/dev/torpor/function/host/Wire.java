@@ -7,6 +7,7 @@ import dev.torpor.error.ModelLoadFailed;
 import dev.torpor.error.PayloadTooLarge;
 import dev.torpor.error.RequestCancelled;
 import dev.torpor.error.TorporException;
+import dev.torpor.function.Batching;
 import dev.torpor.function.InferenceRequest;
 import dev.torpor.function.Tensor;
 import dev.torpor.store.DataType;
@@ -275,12 +276,18 @@ public final class Wire {
     }
 
     public static ByteBuffer result(long id, List<Tensor> outputs, long computeNanos) {
+        return result(id, outputs, computeNanos, 1);
+    }
+
+    /** A RESULT: the request's engine time, how many requests shared its engine call, its outputs. */
+    public static ByteBuffer result(long id, List<Tensor> outputs, long computeNanos, int batchSize) {
         // A long: the outputs were bounded by the session's OutputLimit, but their sum must not wrap here either.
         long bytes = 64;
         for (Tensor output : outputs) {
             bytes += 64 + (long) output.size() * Math.max(1, output.datatype().byteSize());
         }
-        Out out = new Out((int) Math.min(bytes, Integer.MAX_VALUE - 16)).i64(computeNanos).i32(outputs.size());
+        Out out = new Out((int) Math.min(bytes, Integer.MAX_VALUE - 16)).i64(computeNanos).i32(batchSize)
+                .i32(outputs.size());
         outputs.forEach(out::tensor);
         return out.frame(Frame.RESULT, id);
     }
@@ -290,7 +297,26 @@ public final class Wire {
      * its files are. The process opens exactly these files; it never sees the store's index.
      */
     public record Load(ModelManifest manifest, Path artifact, RuntimeOptions options, int concurrency,
-                       String instanceId, String cacheDir) {
+                       String instanceId, String cacheDir, Batching batching) {
+
+        /** A load without dynamic batching. */
+        public Load(ModelManifest manifest, Path artifact, RuntimeOptions options, int concurrency, String instanceId,
+                    String cacheDir) {
+            this(manifest, artifact, options, concurrency, instanceId, cacheDir, Batching.OFF);
+        }
+    }
+
+    /** A decoded RESULT (see {@link #result(long, List, long, int)}). */
+    public record Result(long computeNanos, int batchSize, List<Tensor> outputs) {
+    }
+
+    public static Result result(ByteBuffer in) {
+        long computeNanos = in.getLong();
+        int batchSize = in.getInt();
+        if (batchSize < 1) {
+            throw new IllegalArgumentException("corrupt result: batch size " + batchSize);
+        }
+        return new Result(computeNanos, batchSize, tensors(in));
     }
 
     public static ByteBuffer load(Load load) {
@@ -312,6 +338,7 @@ public final class Wire {
             }
         }
         out.i64(load.options().maxOutputBytes());
+        out.i32(load.batching().maxBatchSize()).i64(load.batching().maxDelayMicros());
         return out.frame(Frame.LOAD, 0);
     }
 
@@ -355,9 +382,10 @@ public final class Wire {
         String cacheDir = str(in);
         Signature signature = new Signature(specs(in), specs(in));
         options = options.withMaxOutputBytes(in.getLong());
+        Batching batching = new Batching(in.getInt(), in.getLong());
         ModelManifest manifest = new ModelManifest(name, version, owner, format, engine, file, sha256, size,
                 publishedAt, signature, memoryMb);
-        return new Load(manifest, artifact, options, concurrency, instanceId, cacheDir);
+        return new Load(manifest, artifact, options, concurrency, instanceId, cacheDir, batching);
     }
 
     // Error kinds: what the router turns back into the same TorporException.

@@ -193,6 +193,9 @@ public final class InferenceService {
         headers.put("torpor-cold-start", Boolean.toString(cold));
         headers.put("torpor-queue-ms", trip.record.queueMs().toPlainString());
         headers.put("torpor-compute-ms", trip.record.computeMs().toPlainString());
+        if (outcome != null) {
+            headers.put("torpor-batch-size", Integer.toString(outcome.batchSize()));
+        }
         trip.reply = new InferenceReply(status, body, headers, binary);
         return trip;
     }

@@ -59,6 +59,7 @@ class BatchingTest implements TorporTestProperties {
             expected.add(SileroRequests.floats(reply.json().get("outputs").get(0).get("data")));
         }
         ExecutorService clients = Executors.newFixedThreadPool(8);
+        int largestBatch = 0;
         try {
             List<CompletableFuture<Http.Reply>> replies = new ArrayList<>();
             for (String body : bodies) {
@@ -76,7 +77,11 @@ class BatchingTest implements TorporTestProperties {
                             .isLessThanOrEqualTo(1e-5 * Math.abs(expected.get(i)[j]) + 1e-7);
                 }
                 assertThat(Double.parseDouble(reply.header("torpor-compute-ms"))).isPositive();
+                int batchSize = Integer.parseInt(reply.header("torpor-batch-size"));
+                assertThat(batchSize).isBetween(1, 8);
+                largestBatch = Math.max(largestBatch, batchSize);
             }
+            assertThat(largestBatch).as("some requests shared an engine call").isGreaterThan(1);
         } finally {
             clients.shutdownNow();
         }
