@@ -111,9 +111,9 @@ public final class ServingSuite {
         }
     }
 
-    /** The launchers that serve a variant: batching is in-process only for now (docs/API.md). */
+    /** The launchers that serve a variant: all of them (both batch, a function process inside itself). */
     private static List<SuiteRouter> servers(List<SuiteRouter> routers, SuiteModel.Variant variant) {
-        return routers.stream().filter(r -> !variant.batched() || r.launcher.equals("in-process")).toList();
+        return routers;
     }
 
     private static SuiteCell report(SuiteCell cell, LoadResult floor) {
