@@ -75,7 +75,7 @@ public final class ServingSuite {
             LoadResult before = floor.measure(options.floorWarmup(), options.measure());
             progress("%s: floor %.0f req/s, p50 %.3f ms", model.label(), before.perSecond(), before.p50Millis());
             for (SuiteModel.Variant variant : model.variants()) {
-                for (SuiteRouter router : servers(routers, variant)) {
+                for (SuiteRouter router : routers) {
                     // The first request also loads the model (a cold start, outside any window).
                     double worst = ServedOutputs.requireClose(reference, router.once(router.request(model, variant)),
                             model.label() + " " + variant.label() + " " + router.launcher);
@@ -84,7 +84,7 @@ public final class ServingSuite {
             }
             for (int concurrency : options.concurrency()) {
                 for (SuiteModel.Variant variant : model.variants()) {
-                    for (SuiteRouter router : servers(routers, variant)) {
+                    for (SuiteRouter router : routers) {
                         LoadResult result = ClosedLoop.run(router.address(), router.request(model, variant),
                                 concurrency, options.warmup(), options.measure(), router.pid());
                         cells.add(report(new SuiteCell(model, variant, router.launcher, concurrency, 0, result), before));
@@ -109,11 +109,6 @@ public final class ServingSuite {
             progress("%s: floor again %.0f req/s, p50 %.3f ms", model.label(), after.perSecond(), after.p50Millis());
             return before.plus(after);
         }
-    }
-
-    /** The launchers that serve a variant: all of them (both batch, a function process inside itself). */
-    private static List<SuiteRouter> servers(List<SuiteRouter> routers, SuiteModel.Variant variant) {
-        return routers;
     }
 
     private static SuiteCell report(SuiteCell cell, LoadResult floor) {
