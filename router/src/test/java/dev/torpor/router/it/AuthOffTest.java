@@ -25,7 +25,7 @@ class AuthOffTest implements TorporTestProperties {
 
     @Test
     void everyRequestActsAsAnOperatorOfTenantDefaultAndNoKeyIsCreated() {
-        Http http = Http.operator(server);
+        Http http = new Http(server.getURL()); // no key
         assertThat(http.putFile("/v2/repository/models/open/versions/1", SampleModels.silero()).status()).isEqualTo(201);
         Http.Reply answered = http.post("/v2/models/open/infer", SileroRequests.json("o", SileroRequests.audio(2)));
         assertThat(answered.status()).as(answered.body()).isEqualTo(200);
