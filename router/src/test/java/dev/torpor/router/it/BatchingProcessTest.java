@@ -1,7 +1,6 @@
 package dev.torpor.router.it;
 
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
-import java.util.HashMap;
 import java.util.Map;
 
 /** The same batching checks with the model in a function process, which batches inside itself. */
@@ -9,9 +8,6 @@ import java.util.Map;
 class BatchingProcessTest extends BatchingTest {
     @Override
     public Map<String, String> extraProperties() {
-        Map<String, String> properties = new HashMap<>(super.extraProperties());
-        properties.put("torpor.launcher", "process");
-        properties.put("torpor.process.warm-pool-size", "0");
-        return properties;
+        return TorporTestProperties.withFunctionProcesses(super.extraProperties());
     }
 }

@@ -1,7 +1,6 @@
 package dev.torpor.router.it;
 
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
-import java.util.HashMap;
 import java.util.Map;
 
 /**
@@ -12,9 +11,6 @@ import java.util.Map;
 class FailureIsolationProcessTest extends FailureIsolationTest {
     @Override
     public Map<String, String> extraProperties() {
-        Map<String, String> properties = new HashMap<>(super.extraProperties());
-        properties.put("torpor.launcher", "process");
-        properties.put("torpor.process.warm-pool-size", "0");
-        return properties;
+        return TorporTestProperties.withFunctionProcesses(super.extraProperties());
     }
 }

@@ -14,6 +14,17 @@ import java.util.Map;
  */
 public interface TorporTestProperties extends TestPropertyProvider {
 
+    /**
+     * {@code base} plus the function-process launcher without a warm pool, so every instance starts a fresh JVM:
+     * the "…ProcessTest" variants of a suite run the same tests that way.
+     */
+    static Map<String, String> withFunctionProcesses(Map<String, String> base) {
+        Map<String, String> properties = new HashMap<>(base);
+        properties.put("torpor.launcher", "process");
+        properties.put("torpor.process.warm-pool-size", "0");
+        return properties;
+    }
+
     /** Extra properties of a test class (e.g. a small upload limit). */
     default Map<String, String> extraProperties() {
         return Map.of();

@@ -10,6 +10,16 @@ final class Cli {
     private Cli() {
     }
 
+    /** Prints a report on stdout and, when {@code out} is set, writes it there too (saying so on stderr). */
+    static void publish(String markdown, java.nio.file.Path out, String name) throws java.io.IOException {
+        System.out.print(markdown);
+        System.out.flush();
+        if (out != null) {
+            java.nio.file.Files.writeString(out, markdown, java.nio.charset.StandardCharsets.UTF_8);
+            System.err.println(name + ": report written to " + out);
+        }
+    }
+
     static void run(String name, Body body) {
         try {
             body.run();

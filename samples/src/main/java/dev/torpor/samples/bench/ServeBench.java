@@ -3,7 +3,6 @@ package dev.torpor.samples.bench;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.http.HttpRequest;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -118,12 +117,7 @@ public final class ServeBench {
                     System.getProperty("torpor.bench.launcher", "java -jar samples/target/torpor-bench.jar")
                             + " " + options.arguments(), input.describe(), extra.toString());
             String markdown = Report.markdown(result);
-            System.out.print(markdown);
-            System.out.flush();
-            if (options.out() != null) {
-                Files.writeString(options.out(), markdown, StandardCharsets.UTF_8);
-                progress("report written to %s", options.out());
-            }
+            Cli.publish(markdown, options.out(), "bench");
             ok = true;
         } catch (Exception | AssertionError e) {
             System.err.println(child.logTail());

@@ -1,6 +1,5 @@
 package dev.torpor.samples.bench;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -46,12 +45,7 @@ public final class ServingSuite {
                 floors.put(model, measureModel(options, model, routers, cells, deviations));
             }
             String markdown = SuiteReport.markdown(options, routers, floors, cells, deviations);
-            System.out.print(markdown);
-            System.out.flush();
-            if (options.out() != null) {
-                Files.writeString(options.out(), markdown, StandardCharsets.UTF_8);
-                progress("report written to %s", options.out());
-            }
+            Cli.publish(markdown, options.out(), "suite");
             ok = true;
         } catch (Exception | Error e) {
             routers.forEach(router -> System.err.println(router.logTail()));
