@@ -1,7 +1,6 @@
 package dev.torpor.router.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.torpor.error.BadRequest;
 import dev.torpor.router.auth.Access;
 import dev.torpor.router.auth.ApiKeys;
@@ -36,7 +35,6 @@ import java.util.Set;
 public class AdminKeysController {
     private static final long MAX_BYTES = 4 * 1024;
     private static final Set<String> FIELDS = Set.of("role", "tenant");
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final ApiKeys keys;
 
@@ -49,8 +47,8 @@ public class AdminKeysController {
     HttpResponse<Map<String, Object>> create(HttpRequest<?> request, @Body @Nullable InputStream body) {
         Caller caller = Callers.of(request);
         Access.requireOperator(caller);
-        JsonNode document = parse(body == null ? new byte[0]
-                : BoundedBody.read(body, request.getContentLength(), MAX_BYTES, "the 4 KB limit of a key request"));
+        JsonNode document = checked(BoundedBody.readJson(body, request.getContentLength(), MAX_BYTES,
+                "the 4 KB limit of a key request"));
         Role role = Role.parse(text(document, "role"));
         String tenant = text(document, "tenant");
         if (tenant == null) {
@@ -87,13 +85,8 @@ public class AdminKeysController {
         return view;
     }
 
-    private static JsonNode parse(byte[] bytes) {
-        JsonNode document;
-        try {
-            document = bytes.length == 0 ? null : JSON.readTree(bytes);
-        } catch (Exception malformed) {
-            throw new BadRequest("malformed JSON: " + malformed.getMessage());
-        }
+    /** A key request: a JSON object with no fields but role and tenant. */
+    private static JsonNode checked(JsonNode document) {
         if (document == null || !document.isObject()) {
             throw new BadRequest("the body must be a JSON object such as {\"role\": \"invoker\", \"tenant\": \"team-a\"}");
         }

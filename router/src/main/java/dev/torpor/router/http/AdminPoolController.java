@@ -1,8 +1,6 @@
 package dev.torpor.router.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.torpor.error.BadRequest;
 import dev.torpor.pool.Device;
 import dev.torpor.pool.PoolLimits;
 import dev.torpor.pool.PoolState;
@@ -38,7 +36,6 @@ import java.util.Objects;
 @ExecuteOn(TaskExecutors.BLOCKING)
 public class AdminPoolController {
     private static final long MAX_LIMITS_BYTES = 64 * 1024;
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Activator activator;
     private final OperatorLimits limits;
@@ -92,14 +89,8 @@ public class AdminPoolController {
     Map<String, Object> updateLimits(HttpRequest<?> request, @Body @Nullable InputStream body) {
         Caller caller = Callers.of(request);
         Access.requireOperator(caller);
-        byte[] bytes = body == null ? new byte[0] : BoundedBody.read(body, request.getContentLength(), MAX_LIMITS_BYTES,
+        JsonNode patch = BoundedBody.readJson(body, request.getContentLength(), MAX_LIMITS_BYTES,
                 "the 64 KB limit of a pool limits document");
-        JsonNode patch;
-        try {
-            patch = bytes.length == 0 ? null : JSON.readTree(bytes);
-        } catch (Exception malformed) {
-            throw new BadRequest("malformed JSON: " + malformed.getMessage());
-        }
         Long idleBefore = limits.get().defaultIdleTimeoutSeconds();
         PoolLimits updated = limits.update(patch);
         activator.limitsChanged();

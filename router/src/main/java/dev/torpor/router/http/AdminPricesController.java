@@ -1,8 +1,6 @@
 package dev.torpor.router.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.torpor.error.BadRequest;
 import dev.torpor.router.auth.Access;
 import dev.torpor.router.auth.AuditLog;
 import dev.torpor.router.auth.Caller;
@@ -30,7 +28,6 @@ import java.util.Map;
 @ExecuteOn(TaskExecutors.BLOCKING)
 public class AdminPricesController {
     private static final long MAX_BYTES = 64 * 1024;
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final PriceTable prices;
 
@@ -59,14 +56,8 @@ public class AdminPricesController {
     Map<String, Object> update(HttpRequest<?> request, @Body @Nullable InputStream body) {
         Caller caller = Callers.of(request);
         Access.requireOperator(caller);
-        byte[] bytes = body == null ? new byte[0] : BoundedBody.read(body, request.getContentLength(), MAX_BYTES,
+        JsonNode patch = BoundedBody.readJson(body, request.getContentLength(), MAX_BYTES,
                 "the 64 KB limit of a prices document");
-        JsonNode patch;
-        try {
-            patch = bytes.length == 0 ? null : JSON.readTree(bytes);
-        } catch (Exception malformed) {
-            throw new BadRequest("malformed JSON: " + malformed.getMessage());
-        }
         Map<String, Object> updated = PriceDocument.view(prices.update(patch));
         audit.record(caller, "prices.update", "prices", updated);
         return updated;

@@ -1,5 +1,7 @@
 package dev.torpor.router.http;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.torpor.error.BadRequest;
 import dev.torpor.error.PayloadTooLarge;
 import java.io.ByteArrayOutputStream;
@@ -12,7 +14,23 @@ import java.io.InputStream;
  * every path, so a refused body never leaves its connection waiting for a reader.
  */
 final class BoundedBody {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
     private BoundedBody() {
+    }
+
+    /**
+     * A bounded body parsed as one JSON document: null for an absent or empty body; 400 for malformed JSON.
+     *
+     * @param body may be null (Micronaut binds an empty body so)
+     */
+    static JsonNode readJson(InputStream body, long declaredLength, long limit, String limitName) {
+        byte[] bytes = body == null ? new byte[0] : read(body, declaredLength, limit, limitName);
+        try {
+            return bytes.length == 0 ? null : JSON.readTree(bytes);
+        } catch (IOException malformed) {
+            throw new BadRequest("malformed JSON: " + malformed.getMessage());
+        }
     }
 
     /**

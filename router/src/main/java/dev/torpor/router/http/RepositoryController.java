@@ -1,7 +1,6 @@
 package dev.torpor.router.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.torpor.error.BadRequest;
 import dev.torpor.error.PayloadTooLarge;
 import dev.torpor.router.TorporSettings;
@@ -43,7 +42,6 @@ import java.util.concurrent.CompletableFuture;
 @ExecuteOn(TaskExecutors.BLOCKING)
 public class RepositoryController {
     private static final long MAX_CONFIG_BYTES = 1024 * 1024;
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final ModelCatalog catalog;
     private final Activator activator;
@@ -128,14 +126,8 @@ public class RepositoryController {
         Caller caller = Callers.of(request);
         catalog.resolve(model, null);
         access.requireMayManage(caller, model);
-        byte[] bytes = BoundedBody.read(body, request.getContentLength(), MAX_CONFIG_BYTES,
+        JsonNode patch = BoundedBody.readJson(body, request.getContentLength(), MAX_CONFIG_BYTES,
                 "the 1 MB limit of a config document");
-        JsonNode patch;
-        try {
-            patch = JSON.readTree(bytes);
-        } catch (Exception malformed) {
-            throw new BadRequest("malformed JSON: " + malformed.getMessage());
-        }
         if (patch != null && patch.path("defaultVersion").isTextual()) {
             catalog.resolve(model, patch.get("defaultVersion").asText()); // 404 for a version that is not published
         }
