@@ -38,7 +38,7 @@ public class AdminAuditController {
                              @Nullable @QueryValue String after, @Nullable @QueryValue String limit) {
         Access.requireOperator(Callers.of(request));
         int size = limit(limit);
-        List<AuditEntry> entries = audit.read(blankToNull(after), blankToNull(action), size);
+        List<AuditEntry> entries = audit.read(QueryParams.text(after), QueryParams.text(action), size);
         Map<String, Object> view = new LinkedHashMap<>();
         view.put("entries", entries.stream().map(AdminAuditController::view).toList());
         view.put("next", entries.size() == size ? entries.get(entries.size() - 1).id() : null);
@@ -63,21 +63,10 @@ public class AdminAuditController {
     }
 
     private static int limit(String value) {
-        if (value == null || value.isBlank()) {
-            return 100;
+        int limit = QueryParams.limit(value, 100, MAX_LIMIT);
+        if (limit < 1 || limit > MAX_LIMIT) {
+            throw new BadRequest("limit must be a whole number from 1 to " + MAX_LIMIT);
         }
-        try {
-            int limit = Integer.parseInt(value);
-            if (limit >= 1 && limit <= MAX_LIMIT) {
-                return limit;
-            }
-        } catch (NumberFormatException notANumber) {
-            // answered below
-        }
-        throw new BadRequest("limit must be a whole number from 1 to " + MAX_LIMIT);
-    }
-
-    private static String blankToNull(String value) {
-        return value == null || value.isBlank() ? null : value;
+        return limit;
     }
 }

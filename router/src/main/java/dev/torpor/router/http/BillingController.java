@@ -1,6 +1,5 @@
 package dev.torpor.router.http;
 
-import dev.torpor.error.BadRequest;
 import dev.torpor.router.auth.Access;
 import dev.torpor.router.billing.BillingCsv;
 import dev.torpor.router.billing.BillingJson;
@@ -44,10 +43,11 @@ public class BillingController {
                                         @Nullable @QueryValue String tenant, @Nullable @QueryValue String from,
                                         @Nullable @QueryValue String to, @Nullable @QueryValue String limit,
                                         @Nullable @QueryValue String after) {
-        String visibleTenant = Access.billingTenant(Callers.of(request), blankToNull(tenant));
-        RecordFilter filter = new RecordFilter(blankToNull(model), visibleTenant, QueryParams.instant("from", from),
+        String visibleTenant = Access.billingTenant(Callers.of(request), QueryParams.text(tenant));
+        RecordFilter filter = new RecordFilter(QueryParams.text(model), visibleTenant, QueryParams.instant("from", from),
                 QueryParams.instant("to", to));
-        BillingQuery.Page page = query.list(filter, limit(limit), blankToNull(after));
+        BillingQuery.Page page = query.list(filter, QueryParams.limit(limit, DEFAULT_LIMIT, BillingQuery.MAX_LIMIT),
+                QueryParams.text(after));
         boolean csv = request.getHeaders().accept().stream()
                 .anyMatch(type -> type.getName().equals("text/csv"));
         if (csv) {
@@ -65,25 +65,10 @@ public class BillingController {
     MutableHttpResponse<String> summary(HttpRequest<?> request, @Nullable @QueryValue String from,
                                         @Nullable @QueryValue String to, @Nullable @QueryValue String groupBy,
                                         @Nullable @QueryValue String tenant) {
-        String visibleTenant = Access.billingTenant(Callers.of(request), blankToNull(tenant));
+        String visibleTenant = Access.billingTenant(Callers.of(request), QueryParams.text(tenant));
         var rows = summary.summarize(QueryParams.instant("from", from), QueryParams.instant("to", to),
                 BillingSummary.GroupBy.parse(groupBy == null || groupBy.isBlank() ? "model" : groupBy), visibleTenant);
         return HttpResponse.ok(BillingJson.summaryToJson(rows)).contentType(MediaType.APPLICATION_JSON_TYPE);
     }
 
-    private static int limit(String value) {
-        if (value == null || value.isBlank()) {
-            return DEFAULT_LIMIT;
-        }
-        try {
-            return Integer.parseInt(value);
-        } catch (NumberFormatException notANumber) {
-            throw new BadRequest("limit must be a whole number from 1 to " + BillingQuery.MAX_LIMIT);
-        }
-    }
-
-
-    private static String blankToNull(String value) {
-        return value == null || value.isBlank() ? null : value;
-    }
 }

@@ -9,6 +9,26 @@ final class QueryParams {
     private QueryParams() {
     }
 
+    /** The parameter's value, or null when it is absent or blank. */
+    static String text(String value) {
+        return value == null || value.isBlank() ? null : value;
+    }
+
+    /**
+     * A page size: {@code byDefault} when absent or blank, 400 when not a whole number. The range 1 … {@code max}
+     * is named in the message; the caller checks it (the billing query does so itself).
+     */
+    static int limit(String value, int byDefault, int max) {
+        if (value == null || value.isBlank()) {
+            return byDefault;
+        }
+        try {
+            return Integer.parseInt(value);
+        } catch (NumberFormatException notANumber) {
+            throw new BadRequest("limit must be a whole number from 1 to " + max);
+        }
+    }
+
     /** An ISO-8601 UTC timestamp, or null when the parameter is absent or blank. */
     static Instant instant(String name, String value) {
         if (value == null || value.isBlank()) {
