@@ -22,9 +22,4 @@ public record Caller(String keyId, Role role, String tenant) {
     public boolean isOperator() {
         return role == Role.OPERATOR;
     }
-
-    /** How the caller is named in the audit log and in messages: the key id, or "auth off". */
-    public String describe() {
-        return keyId == null ? "auth off" : "key " + keyId;
-    }
 }
