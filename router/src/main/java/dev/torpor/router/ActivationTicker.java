@@ -9,7 +9,6 @@ import io.micronaut.context.annotation.Context;
 import jakarta.annotation.PreDestroy;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -30,11 +29,7 @@ public class ActivationTicker {
     private final Reaper reaper;
     private final Clock clock;
     private final TorporSettings settings;
-    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(runnable -> {
-        Thread thread = new Thread(runnable, "activation-ticker");
-        thread.setDaemon(true);
-        return thread;
-    });
+    private final ScheduledExecutorService timer = DaemonTimer.named("activation-ticker");
     private final Autoscaler autoscaler;
     private volatile Instant reaperDue = Instant.MIN;
     private volatile Instant scaleDue = Instant.MIN;

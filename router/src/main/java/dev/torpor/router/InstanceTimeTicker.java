@@ -18,7 +18,6 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -41,11 +40,7 @@ public class InstanceTimeTicker {
     private final Activator activator;
     private final ModelCatalog catalog;
     private final Clock clock;
-    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(runnable -> {
-        Thread thread = new Thread(runnable, "instance-time-ticker");
-        thread.setDaemon(true);
-        return thread;
-    });
+    private final ScheduledExecutorService timer = DaemonTimer.named("instance-time-ticker");
 
     InstanceTimeTicker(InstanceTimeBiller biller, Activator activator, ModelCatalog catalog, Clock clock,
                        Ledger ledger, BillingRetention retention, InstanceUsage usage) {

@@ -7,7 +7,6 @@ import io.micronaut.context.annotation.Value;
 import jakarta.annotation.PreDestroy;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -21,11 +20,7 @@ import org.slf4j.LoggerFactory;
 public class KeyRingKeeper {
     private static final Logger LOG = LoggerFactory.getLogger(KeyRingKeeper.class);
 
-    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(runnable -> {
-        Thread thread = new Thread(runnable, "key-ring-refresh");
-        thread.setDaemon(true);
-        return thread;
-    });
+    private final ScheduledExecutorService timer = DaemonTimer.named("key-ring-refresh");
 
     KeyRingKeeper(ApiKeys keys, AuthSettings auth, TorporSettings settings,
                   @Value("${micronaut.server.host:}") String host) {
