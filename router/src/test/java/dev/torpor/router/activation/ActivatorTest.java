@@ -3,6 +3,7 @@ package dev.torpor.router.activation;
 import static dev.torpor.router.activation.Fixtures.ARTIFACT;
 import static dev.torpor.router.activation.Fixtures.REQUEST;
 import static dev.torpor.router.activation.Fixtures.T0;
+import static dev.torpor.router.activation.Fixtures.failureOf;
 import static dev.torpor.router.activation.Fixtures.manifest;
 import static dev.torpor.router.activation.Fixtures.policy;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -32,16 +33,6 @@ class ActivatorTest {
         Invocation invocation = new Invocation(REQUEST, clock.instant(), policy.requestTimeout());
         activator.submit(vad, ARTIFACT, policy, invocation);
         return invocation;
-    }
-
-    private static Throwable failureOf(Invocation invocation) {
-        assertThat(invocation.result()).isCompletedExceptionally();
-        try {
-            invocation.result().join();
-            throw new AssertionError("not failed");
-        } catch (CompletionException failed) {
-            return failed.getCause();
-        }
     }
 
     @Test

@@ -1,5 +1,7 @@
 package dev.torpor.router.activation;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.torpor.function.InferenceRequest;
 import dev.torpor.function.RuntimeOptions;
 import dev.torpor.store.ModelFormat;
@@ -9,6 +11,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.CompletionException;
 
 /** Shared test data for the activator's unit tests. */
 final class Fixtures {
@@ -30,5 +33,16 @@ final class Fixtures {
 
     static ServingPolicy policy() {
         return policy(4, 1000, Duration.ofSeconds(300), Duration.ofSeconds(30), 0);
+    }
+
+    /** The cause an invocation failed with (it must have failed). */
+    static Throwable failureOf(Invocation invocation) {
+        assertThat(invocation.result()).isCompletedExceptionally();
+        try {
+            invocation.result().join();
+            throw new AssertionError("not failed");
+        } catch (CompletionException failed) {
+            return failed.getCause();
+        }
     }
 }

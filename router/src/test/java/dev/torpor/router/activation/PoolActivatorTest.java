@@ -3,6 +3,7 @@ package dev.torpor.router.activation;
 import static dev.torpor.router.activation.Fixtures.ARTIFACT;
 import static dev.torpor.router.activation.Fixtures.REQUEST;
 import static dev.torpor.router.activation.Fixtures.T0;
+import static dev.torpor.router.activation.Fixtures.failureOf;
 import static dev.torpor.router.activation.Fixtures.manifest;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -40,16 +41,6 @@ class PoolActivatorTest {
         Invocation invocation = new Invocation(REQUEST, clock.instant(), policy.requestTimeout());
         activator.submit(model, ARTIFACT, policy, invocation);
         return invocation;
-    }
-
-    private static Throwable failureOf(Invocation invocation) {
-        assertThat(invocation.result()).isCompletedExceptionally();
-        try {
-            invocation.result().join();
-            throw new AssertionError("not failed");
-        } catch (CompletionException failed) {
-            return failed.getCause();
-        }
     }
 
     /** Waits for the stopper thread (instances stop off the caller's thread); bounded, never sleeps on time. */
