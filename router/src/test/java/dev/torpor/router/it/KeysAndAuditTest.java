@@ -160,6 +160,14 @@ class KeysAndAuditTest implements TorporTestProperties {
                 .isGreaterThan(page.get("entries").get(0).get("id").asText());
         assertThat(operator.get("/admin/audit?limit=0").status()).isEqualTo(400);
         assertThat(operator.get("/admin/audit?limit=x").status()).isEqualTo(400);
+        assertThat(operator.get("/admin/audit?limit=1001").status()).isEqualTo(400);
+        assertThat(operator.get("/admin/audit?limit=99999999999999999999").status()).isEqualTo(400);
+        // Hostile filters are values, never SQL: nothing matches them.
+        JsonNode injected = operator.get("/admin/audit?after=%27%20OR%201%3D1%20--&action=%3Cscript%3E").json();
+        assertThat(injected.get("entries").size()).isZero();
+        Http.Reply hostileId = operator.delete("/admin/keys/%27%20OR%201%3D1%20--%0A%1B%5B31m");
+        assertThat(hostileId.status()).isEqualTo(404);
+        assertThat(hostileId.body()).doesNotContain("\u001b").doesNotContain("\n");
     }
 
     private static JsonNode find(JsonNode entries, String action, String target) {
