@@ -11,6 +11,11 @@ public final class BadInput extends TorporException {
     }
 
     @Override
+    public ErrorKind kind() {
+        return ErrorKind.BAD_INPUT;
+    }
+
+    @Override
     public int httpStatus() {
         return 422;
     }

@@ -11,6 +11,11 @@ public final class BadRequest extends TorporException {
     }
 
     @Override
+    public ErrorKind kind() {
+        return ErrorKind.BAD_REQUEST;
+    }
+
+    @Override
     public int httpStatus() {
         return 400;
     }

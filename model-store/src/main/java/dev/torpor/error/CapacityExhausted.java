@@ -9,6 +9,11 @@ public final class CapacityExhausted extends RetryLater {
     }
 
     @Override
+    public ErrorKind kind() {
+        return ErrorKind.CAPACITY_EXHAUSTED;
+    }
+
+    @Override
     public int httpStatus() {
         return 503;
     }

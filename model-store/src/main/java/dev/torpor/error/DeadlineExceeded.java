@@ -11,6 +11,11 @@ public final class DeadlineExceeded extends TorporException {
     }
 
     @Override
+    public ErrorKind kind() {
+        return ErrorKind.DEADLINE_EXCEEDED;
+    }
+
+    @Override
     public int httpStatus() {
         return 504;
     }

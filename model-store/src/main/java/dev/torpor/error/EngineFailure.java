@@ -11,6 +11,11 @@ public final class EngineFailure extends TorporException {
     }
 
     @Override
+    public ErrorKind kind() {
+        return ErrorKind.ENGINE_FAILURE;
+    }
+
+    @Override
     public int httpStatus() {
         return 500;
     }

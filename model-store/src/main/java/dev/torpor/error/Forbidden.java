@@ -7,6 +7,11 @@ public final class Forbidden extends TorporException {
     }
 
     @Override
+    public ErrorKind kind() {
+        return ErrorKind.FORBIDDEN;
+    }
+
+    @Override
     public int httpStatus() {
         return 403;
     }

@@ -13,6 +13,11 @@ public final class InstanceCrashed extends RetryLater {
     }
 
     @Override
+    public ErrorKind kind() {
+        return ErrorKind.INSTANCE_CRASHED;
+    }
+
+    @Override
     public int httpStatus() {
         return 503;
     }

@@ -13,6 +13,11 @@ public final class ModelLoadFailed extends RetryLater {
     }
 
     @Override
+    public ErrorKind kind() {
+        return ErrorKind.MODEL_LOAD_FAILED;
+    }
+
+    @Override
     public int httpStatus() {
         return 503;
     }

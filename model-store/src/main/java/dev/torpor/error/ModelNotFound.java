@@ -11,6 +11,11 @@ public final class ModelNotFound extends TorporException {
     }
 
     @Override
+    public ErrorKind kind() {
+        return ErrorKind.MODEL_NOT_FOUND;
+    }
+
+    @Override
     public int httpStatus() {
         return 404;
     }

@@ -11,6 +11,11 @@ public final class PayloadTooLarge extends TorporException {
     }
 
     @Override
+    public ErrorKind kind() {
+        return ErrorKind.PAYLOAD_TOO_LARGE;
+    }
+
+    @Override
     public int httpStatus() {
         return 413;
     }

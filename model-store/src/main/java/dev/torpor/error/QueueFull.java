@@ -9,6 +9,11 @@ public final class QueueFull extends RetryLater {
     }
 
     @Override
+    public ErrorKind kind() {
+        return ErrorKind.QUEUE_FULL;
+    }
+
+    @Override
     public int httpStatus() {
         return 429;
     }

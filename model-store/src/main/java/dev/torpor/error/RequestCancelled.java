@@ -11,6 +11,11 @@ public final class RequestCancelled extends TorporException {
     }
 
     @Override
+    public ErrorKind kind() {
+        return ErrorKind.REQUEST_CANCELLED;
+    }
+
+    @Override
     public int httpStatus() {
         return 499;
     }

@@ -9,6 +9,11 @@ public final class ShuttingDown extends RetryLater {
     }
 
     @Override
+    public ErrorKind kind() {
+        return ErrorKind.SHUTTING_DOWN;
+    }
+
+    @Override
     public int httpStatus() {
         return 503;
     }

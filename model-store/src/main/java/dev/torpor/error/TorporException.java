@@ -20,6 +20,9 @@ public abstract sealed class TorporException extends RuntimeException
         super(message, cause);
     }
 
+    /** Which kind of error this is: the key of every exhaustive mapping (HTTP status, frame codes). */
+    public abstract ErrorKind kind();
+
     /** The HTTP status this error answers with. */
     public abstract int httpStatus();
 

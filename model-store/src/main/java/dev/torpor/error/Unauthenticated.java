@@ -7,6 +7,11 @@ public final class Unauthenticated extends TorporException {
     }
 
     @Override
+    public ErrorKind kind() {
+        return ErrorKind.UNAUTHENTICATED;
+    }
+
+    @Override
     public int httpStatus() {
         return 401;
     }

@@ -11,6 +11,11 @@ public final class VersionConflict extends TorporException {
     }
 
     @Override
+    public ErrorKind kind() {
+        return ErrorKind.VERSION_CONFLICT;
+    }
+
+    @Override
     public int httpStatus() {
         return 409;
     }
