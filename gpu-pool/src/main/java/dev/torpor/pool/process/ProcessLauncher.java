@@ -57,7 +57,8 @@ public final class ProcessLauncher implements Launcher, AutoCloseable {
     private final AtomicInteger warmSerial = new AtomicInteger();
 
     // Set once by start(), before its volatile write of `started`: a caller that has seen started == true
-    // (requireStarted) sees them, and so does every task run by the executors created there.
+    // (launch() checks it) sees them, as does every instance launch() returns and every task run by the
+    // executors created there.
     private Path socketDir;
     private Isolation isolation;
     private FunctionCommand command;
@@ -184,12 +185,8 @@ public final class ProcessLauncher implements Launcher, AutoCloseable {
         return isolation.cgroups();
     }
 
-    ProcessSettings settings() {
-        return settings;
-    }
-
     /** The RSS limit of an instance's process: its model's memory plus the JVM's and engine's own. */
-    long memoryLimitMb(LaunchSpec spec) {
+    private long memoryLimitMb(LaunchSpec spec) {
         return spec.memoryMb() + settings.overheadMb();
     }
 
