@@ -4,6 +4,7 @@ import dev.torpor.function.BackendRegistry;
 import dev.torpor.function.FunctionInstance;
 import dev.torpor.function.LocalFunctionInstance;
 import java.time.Clock;
+import java.util.Optional;
 
 /**
  * Runs instances inside the router's own JVM: the fastest path (no hop, no second runtime), with no
@@ -26,6 +27,12 @@ public final class InProcessLauncher implements Launcher {
     @Override
     public boolean batches() {
         return true;
+    }
+
+    /** Its instances write to the router's own log: nothing is captured per instance. */
+    @Override
+    public Optional<InstanceLogs> instanceLogs() {
+        return Optional.empty();
     }
 
     @Override

@@ -1,6 +1,7 @@
 package dev.torpor.pool;
 
 import dev.torpor.function.FunctionInstance;
+import java.util.Optional;
 
 /**
  * Starts function instances somewhere: in the router's JVM, in a child process, later in a pod. The
@@ -16,6 +17,14 @@ public interface Launcher extends AutoCloseable {
     /** Whether its instances honour {@link LaunchSpec#batching()} (dynamic batching). */
     default boolean batches() {
         return false;
+    }
+
+    /**
+     * The captured output of its instances, when this launcher captures any: a launcher that runs instances
+     * in processes of their own does; instances in the router's JVM write to the router's log, and have none.
+     */
+    default Optional<InstanceLogs> instanceLogs() {
+        return Optional.empty();
     }
 
     /** Stops whatever the launcher runs on its own (function processes, a warm pool). Idempotent. */

@@ -181,7 +181,7 @@ public class TorporFactory {
     @Bean(preDestroy = "close")
     Launcher launcher(TorporSettings settings, BackendRegistry backends, Clock clock,
                       jakarta.inject.Provider<ProcessSettings> processSettings) {
-        return settings.launcher().equals("process") ? new ProcessLauncher(processSettings.get(), clock)
+        return settings.launcher().equals("process") ? new ProcessLauncher(processSettings.get(), clock).start()
                 : new InProcessLauncher(backends, clock);
     }
 

@@ -1,22 +1,18 @@
 package dev.torpor.pool.process;
 
 import dev.torpor.function.FunctionInstance;
-import dev.torpor.function.djl.DjlEnvironment;
 import dev.torpor.function.host.FunctionHost;
+import dev.torpor.pool.InstanceLogs;
 import dev.torpor.pool.LaunchSpec;
 import dev.torpor.pool.Launcher;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -38,125 +34,111 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <li>A {@link WarmPool} keeps model-less processes started; a cold start takes one and only loads.</li>
  * <li>A watchdog pings every process and reads its RSS; one that stops answering or exceeds its model's
  *     {@code memoryMb + overheadMb} is killed, and its requests fail with the reason.</li>
- * <li>Each process's output is captured with its instance id ({@link #logs(String)}).</li>
+ * <li>Each process's output is captured with its instance id ({@link #instanceLogs()}).</li>
  * <li>Processes never outlive the router: {@link #close()} stops them, a JVM shutdown hook kills what is
  *     left, and a process whose parent died (even by SIGKILL) sees its standard input end and exits.</li>
  * </ul>
+ *
+ * <p>Construction only takes the settings; {@link #start()} prepares the data dir ({@link ProcessDataDir},
+ * {@link Isolation}) and starts the background work. The parts: {@link Isolation} (uids, cgroups, the data
+ * dir's lockdown), {@link FunctionCommand} (a function JVM's command line, the class-data archive),
+ * {@link ModelFiles} (what a process gets for its model), {@link WarmPool}, {@link ProcessLogs}.
  *
  * <p>Thread-safe.
  */
 public final class ProcessLauncher implements Launcher, AutoCloseable {
     private static final System.Logger LOG = System.getLogger(ProcessLauncher.class.getName());
-    private static final int KEPT_LOGS = 256;
 
     private final ProcessSettings settings;
     private final Clock clock;
-    private final Path socketDir;
-    private final Path tempDir;
-    private final Path cacheDir;
-    private final Isolation isolation;
-    /** The class path as function processes see it (jars they could not read are linked into the data dir). */
-    private final String classPath;
-    /** What function processes may read in the data dir; everything else there is hidden from them. */
-    private final List<Path> visible;
-    /** The JVM's command line up to the heap option; gains the class-data archive once it is built. */
-    private volatile List<String> baseCommand;
-    private final ClassDataArchive archive;
-    private final WarmPool pool;
-    private final ExecutorService spawner;
-    private final ExecutorService completions;
-    private final ScheduledExecutorService watchdog;
+    private final ProcessDataDir dirs;
     private final Set<HostProcess> live = ConcurrentHashMap.newKeySet();
-    private final Map<String, ProcessLog> logs = Collections.synchronizedMap(new LinkedHashMap<>() {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, ProcessLog> eldest) {
-            return size() > KEPT_LOGS;
-        }
-    });
-    private final Thread shutdownHook;
+    private final ProcessLogs logs = new ProcessLogs();
     private final AtomicInteger warmSerial = new AtomicInteger();
+
+    // Set once by start(), before its volatile write of `started`: a caller that has seen started == true
+    // (launch() checks it) sees them, as does every instance launch() returns and every task run by the
+    // executors created there.
+    private Path socketDir;
+    private Isolation isolation;
+    private FunctionCommand command;
+    private ModelFiles modelFiles;
+    private WarmPool pool;
+    private ExecutorService spawner;
+    private ExecutorService completions;
+    private ScheduledExecutorService watchdog;
+    private Thread shutdownHook;
+    private volatile boolean started;
     private volatile boolean closed;
 
+    /** Only takes its settings: {@link #start()} prepares the directories and starts the processes. */
     public ProcessLauncher(ProcessSettings settings, Clock clock) {
         this.settings = settings;
         this.clock = clock;
+        this.dirs = new ProcessDataDir(settings.dataDir());
+    }
+
+    /**
+     * Prepares the data dir (directories, ONNX Runtime's natives, the class path, the lockdown), starts the
+     * watchdog and the warm pool, registers the shutdown hook that kills what is left, and starts building the
+     * class-data archive if there is none. Call it once before {@link #launch}; later calls do nothing.
+     *
+     * @return this launcher
+     * @throws IllegalStateException when the launcher is closed
+     * @throws java.io.UncheckedIOException when the data dir cannot be prepared
+     */
+    public synchronized ProcessLauncher start() {
+        if (closed) {
+            throw new IllegalStateException("the process launcher is closed");
+        }
+        if (started) {
+            return this;
+        }
         try {
-            Path run = settings.dataDir().resolve("run");
-            Files.createDirectories(run);
-            // Unix socket paths are limited to ~108 bytes: keep them short, and private to this user.
-            this.socketDir = Files.createTempDirectory("torpor-fn-",
-                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-            this.tempDir = Files.createDirectories(run.resolve("tmp"));
-            this.cacheDir = Files.createDirectories(settings.dataDir().resolve("cache").resolve("ort"));
-            this.isolation = new Isolation(settings, run);
+            Files.createDirectories(dirs.run());
+            this.socketDir = ProcessDataDir.newSocketDir();
+            Files.createDirectories(dirs.trainingTmp());
+            Files.createDirectories(dirs.ortCache());
+            this.isolation = Isolation.prepare(settings, dirs);
             if (isolation.sandboxed()) {
                 // each socket is chowned to its process's uid; the dir lets them reach it, not list it
-                Files.setPosixFilePermissions(socketDir, PosixFilePermissions.fromString("rwx--x--x"));
+                Files.setPosixFilePermissions(socketDir, DataDirLockdown.TRAVERSE);
             }
         } catch (IOException unusable) {
             throw new UncheckedIOException("cannot prepare the function process directories", unusable);
         }
-        Path data = settings.dataDir();
-        Optional<Path> natives = OrtNatives.extract(data.resolve("native"));
-        this.classPath = isolation.classPath(settings.classPath(), data.resolve("fn-classpath"));
-        Path djlCache = DjlEnvironment.cacheDir(data);
-        this.visible = List.of(data.resolve("native"), data.resolve("cds"), data.resolve("run"),
-                data.resolve("fn-classpath"), djlCache);
-        isolation.lockDown(data, visible);
-        if (isolation.sandboxed() && !djlCache.startsWith(data) && Files.isDirectory(djlCache)) {
-            try {
-                Isolation.readableByAll(djlCache);
-            } catch (IOException unreadable) {
-                LOG.log(System.Logger.Level.WARNING, "cannot make the DJL cache {0} readable to function processes",
-                        djlCache);
-            }
-        }
-        this.archive = new ClassDataArchive(data.resolve("cds"), settings.javaCommand(), classPath);
-        this.baseCommand = command(natives, archive.options().orElse(List.of()));
+        Optional<Path> natives = OrtNatives.extract(dirs.natives());
+        this.command = new FunctionCommand(settings, dirs, isolation.classPath(settings.classPath()), natives);
+        isolation.lockDown();
+        this.modelFiles = new ModelFiles(dirs);
         this.spawner = Executors.newCachedThreadPool(daemon("fn-spawner"));
         this.completions = Executors.newCachedThreadPool(daemon("fn-completion"));
         this.watchdog = Executors.newSingleThreadScheduledExecutor(daemon("fn-watchdog"));
-        long every = settings.healthInterval().toMillis();
-        watchdog.scheduleWithFixedDelay(this::checkAll, every, every, TimeUnit.MILLISECONDS);
         this.pool = new WarmPool(settings.warmPoolSize(), () -> startProcess("warm-" + warmSerial.incrementAndGet(),
                 settings.poolHeapMb(), true), spawner);
         this.shutdownHook = new Thread(this::killAll, "fn-orphan-guard");
+        started = true;
+        long every = settings.healthInterval().toMillis();
+        watchdog.scheduleWithFixedDelay(this::checkAll, every, every, TimeUnit.MILLISECONDS);
         Runtime.getRuntime().addShutdownHook(shutdownHook);
         pool.refill();
-        if (archive.needsTraining()) {
+        if (command.needsTraining()) {
             spawner.execute(() -> {
-                List<String> training = new ArrayList<>(baseCommand);
-                training.add(1, "-Xmx" + settings.poolHeapMb() + "m");
-                training.add(1, "-Djava.io.tmpdir=" + tempDir);
-                training.addAll(List.of("-cp", classPath, FunctionHost.class.getName()));
-                if (!closed && archive.train(training, environment(tempDir), new ProcessLog("cds-training"))) {
-                    try {
-                        Isolation.readableByAll(data.resolve("cds"));
-                    } catch (IOException ignored) {
-                        // processes that cannot map it run without
-                    }
-                    baseCommand = command(natives, archive.options().orElse(List.of()));
+                if (!closed) {
+                    command.train();
                 }
             });
         }
+        return this;
     }
 
-    private List<String> command(Optional<Path> natives, List<String> archiveOptions) {
-        List<String> command = new ArrayList<>();
-        command.add(settings.javaCommand());
-        command.addAll(archiveOptions);
-        command.add("-XX:+UseSerialGC");
-        command.add("-XX:-UsePerfData");
-        command.add("-Xss512k");
-        command.add("-Djava.util.logging.SimpleFormatter.format=%1$tT.%1$tL %4$s %5$s%6$s%n");
-        natives.ifPresent(dir -> command.add("-Donnxruntime.native.path=" + dir));
-        // DJL models: offline, and PyTorch's natives from the router's cache (unpacked once per data dir).
-        Path djlCache = DjlEnvironment.cacheDir(settings.dataDir());
-        command.add("-DDJL_CACHE_DIR=" + djlCache);
-        command.add("-DENGINE_CACHE_DIR=" + djlCache);
-        command.add("-Dai.djl.offline=true");
-        command.addAll(settings.extraJvmOptions());
-        return command;
+    private void requireStarted() {
+        if (closed) {
+            throw new IllegalStateException("the process launcher is closed");
+        }
+        if (!started) {
+            throw new IllegalStateException("the process launcher is not started: call start() first");
+        }
     }
 
     @Override
@@ -172,92 +154,39 @@ public final class ProcessLauncher implements Launcher, AutoCloseable {
 
     @Override
     public FunctionInstance launch(LaunchSpec spec) {
-        if (closed) {
-            throw new IllegalStateException("the process launcher is closed");
-        }
+        requireStarted();
         return new RemoteFunctionInstance(spec, this, clock);
-    }
-
-    /** The optimized-model cache function processes use. */
-    Path cacheDir() {
-        return cacheDir;
     }
 
     /** The artifact path a process loads: its own read-only link or copy when it runs as its own uid. */
     Path artifactFor(HostProcess process, LaunchSpec spec) throws IOException {
-        Isolation.Slot slot = process.slot();
-        if (slot == null || !slot.sandboxed()) {
-            return spec.artifact().toAbsolutePath();
-        }
-        Path shared = sandboxCache(spec);
-        if (Files.isDirectory(shared)) {
-            // this model's optimized-model cache entries, written by earlier processes of the same model
-            try (var entries = Files.list(shared)) {
-                for (Path entry : entries.toList()) {
-                    Path mine = slot.dir().resolve("ort").resolve(entry.getFileName());
-                    if (!Files.exists(mine)) {
-                        Files.copy(entry, mine);
-                        Files.setPosixFilePermissions(mine, PosixFilePermissions.fromString("r--r--r--"));
-                    }
-                }
-            }
-        }
-        return isolation.provide(slot, spec.artifact(), spec.manifest().file());
+        return modelFiles.artifactFor(process.slot(), spec);
     }
 
     /** The optimized-model cache dir a process writes: the shared one, or its private one when sandboxed. */
     String cacheDirFor(HostProcess process) {
-        Isolation.Slot slot = process.slot();
-        return slot == null || !slot.sandboxed() ? cacheDir.toString() : slot.dir().resolve("ort").toString();
+        return modelFiles.cacheDirFor(process.slot());
     }
 
-    /**
-     * After a sandboxed load: copies the entries the process wrote into its private cache to the model's
-     * own cache dir (an entry written by an untrusted process is only ever used for the same model).
-     */
+    /** After a load: shares what a sandboxed process wrote into its private cache with its model's next processes. */
     void loaded(HostProcess process, LaunchSpec spec) {
-        Isolation.Slot slot = process.slot();
-        if (slot == null || !slot.sandboxed()) {
-            return;
-        }
-        Path shared = sandboxCache(spec);
-        try (var entries = Files.list(slot.dir().resolve("ort"))) {
-            for (Path entry : entries.toList()) {
-                String name = entry.getFileName().toString();
-                Path target = shared.resolve(name);
-                if (name.endsWith(".ort") && !Files.exists(target) && Files.isRegularFile(entry,
-                        java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-                    Files.createDirectories(shared);
-                    Path temporary = shared.resolve(name + ".tmp");
-                    Files.copy(entry, temporary, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-                    Files.move(temporary, target, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-                }
-            }
-        } catch (IOException | RuntimeException ignored) {
-            // the next load optimizes again
-        }
+        modelFiles.harvest(process.slot(), spec);
     }
 
-    private Path sandboxCache(LaunchSpec spec) {
-        return cacheDir.resolveSibling("ort-fn").resolve(spec.manifest().sha256());
-    }
-
-    /** Whether function processes run as their own unprivileged uids. */
+    /** Whether function processes run as their own unprivileged uids. Only once started. */
     public boolean sandboxed() {
+        requireStarted();
         return isolation.sandboxed();
     }
 
-    /** Whether function processes get a memory cgroup each. */
+    /** Whether function processes get a memory cgroup each. Only once started. */
     public boolean memoryCgroups() {
+        requireStarted();
         return isolation.cgroups();
     }
 
-    ProcessSettings settings() {
-        return settings;
-    }
-
     /** The RSS limit of an instance's process: its model's memory plus the JVM's and engine's own. */
-    long memoryLimitMb(LaunchSpec spec) {
+    private long memoryLimitMb(LaunchSpec spec) {
         return spec.memoryMb() + settings.overheadMb();
     }
 
@@ -291,17 +220,11 @@ public final class ProcessLauncher implements Launcher, AutoCloseable {
     }
 
     private void assign(HostProcess process, String instanceId, LaunchSpec spec) {
-        process.log().assign(instanceId);
+        logs.assign(instanceId, process.log());
         process.memoryLimitMb(memoryLimitMb(spec));
         if (process.slot() != null) {
             isolation.limit(process.slot(), memoryLimitMb(spec));
         }
-        ProcessLog previous = logs.get(instanceId);
-        if (previous != null && previous != process.log()) {
-            // A replacement process: keep the instance's earlier lines (the crash) before the new ones.
-            previous.lines().forEach(process.log()::carry);
-        }
-        logs.put(instanceId, process.log());
     }
 
     /** @param warmUp whether the process warms its load path up before it says HELLO (pooled processes do) */
@@ -315,21 +238,11 @@ public final class ProcessLauncher implements Launcher, AutoCloseable {
         } catch (IOException failed) {
             throw new UncheckedIOException("cannot prepare a function process: " + failed.getMessage(), failed);
         }
-        Path tmp = slot.dir().resolve("tmp");
-        List<String> command = new ArrayList<>(isolation.prefix(slot));
-        int java = command.size();
-        command.addAll(baseCommand);
-        command.add(java + 1, "-Xmx" + heapMb + "m");
-        command.add(java + 1, "-Djava.io.tmpdir=" + tmp);
-        command.add("-cp");
-        command.add(classPath);
-        command.add(FunctionHost.class.getName());
-        if (warmUp) {
-            command.add(FunctionHost.WARM_UP);
-        }
+        Path tmp = slot.dir().tmp();
         ProcessLog log = new ProcessLog(label);
         try {
-            HostProcess process = HostProcess.start(command, environment(tmp), socketDir, settings.startTimeout(), log,
+            HostProcess process = HostProcess.start(command.process(isolation.prefix(slot), heapMb, tmp, warmUp),
+                    FunctionCommand.environment(tmp), socketDir, settings.startTimeout(), log,
                     completions, slot.uid());
             process.slot(slot);
             process.memoryLimitMb(slot.cgroup() != null ? heapMb + settings.overheadMb() : 0);
@@ -354,14 +267,15 @@ public final class ProcessLauncher implements Launcher, AutoCloseable {
         }
     }
 
-    /** Only what a JVM needs: no keys, no database URL, nothing of the router's own environment. */
-    private static Map<String, String> environment(Path tmp) {
-        return Map.of("PATH", "/usr/bin:/bin", "LANG", "C.UTF-8", "TMPDIR", tmp.toString());
+    /** The captured output of its instances' processes, with the router's notes about them. */
+    @Override
+    public Optional<InstanceLogs> instanceLogs() {
+        return Optional.of(logs);
     }
 
     /** The captured output of an instance's process(es), if the instance is known. */
     public Optional<List<String>> logs(String instanceId) {
-        return Optional.ofNullable(logs.get(instanceId)).map(ProcessLog::lines);
+        return logs.lines(instanceId);
     }
 
     /** Process ids of every function process alive now (pooled ones included); for tests and views. */
@@ -369,9 +283,9 @@ public final class ProcessLauncher implements Launcher, AutoCloseable {
         return live.stream().filter(HostProcess::isAlive).map(HostProcess::pid).toList();
     }
 
-    /** Warm processes ready to take now. */
+    /** Warm processes ready to take now (none before {@link #start()}). */
     public int warmReady() {
-        return pool.readyCount();
+        return started ? pool.readyCount() : 0;
     }
 
     private void checkAll() {
@@ -380,7 +294,7 @@ public final class ProcessLauncher implements Launcher, AutoCloseable {
                 process.check(settings.healthTimeout(), completions);
             }
             // files the router created in the data dir since (the database's journal, …) are hidden too
-            isolation.lockDown(settings.dataDir(), visible);
+            isolation.lockDown();
         } catch (RuntimeException unexpected) {
             LOG.log(System.Logger.Level.WARNING, "function process watchdog failed", unexpected);
         }
@@ -388,11 +302,14 @@ public final class ProcessLauncher implements Launcher, AutoCloseable {
 
     /** Stops the pool and every function process. Idempotent. */
     @Override
-    public void close() {
+    public synchronized void close() {
         if (closed) {
             return;
         }
         closed = true;
+        if (!started) {
+            return;
+        }
         pool.close();
         watchdog.shutdownNow();
         List<CompletableFuture<Void>> stops = new ArrayList<>();

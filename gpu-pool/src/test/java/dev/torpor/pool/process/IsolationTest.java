@@ -54,14 +54,15 @@ class IsolationTest {
 
     @Test
     void aProcessRunsAsItsOwnUidAndReadsOnlyItsOwnModel() throws Exception {
-        assumeTrue(Isolation.currentUid() == 0, "the tests do not run as root");
+        assumeTrue(UidPool.currentUid() == 0, "the tests do not run as root");
         ModelManifest vad = models.publishSilero("vad");
         ModelManifest other = models.publishSilero("other-tenant");
         Path database = dataDir.resolve("torpor.db");
         Files.writeString(database, "secrets");
         Path operatorFile = dataDir.resolve("operator.env");
         Files.writeString(operatorFile, "TORPOR_KEY=x");
-        launcher = new ProcessLauncher(ProcessSettings.defaults(dataDir).withWarmPoolSize(1), Clock.systemUTC());
+        launcher = new ProcessLauncher(ProcessSettings.defaults(dataDir).withWarmPoolSize(1), Clock.systemUTC())
+                .start();
         assertThat(launcher.sandboxed()).isTrue();
         FunctionInstance remote = launcher.launch(models.spec("vad-1-iiii", vad, 1));
         remote.load().get(60, TimeUnit.SECONDS);
@@ -70,7 +71,7 @@ class IsolationTest {
 
         long pid = launcher.livePids().stream().filter(p -> launcher.logs("vad-1-iiii").orElseThrow().stream()
                 .anyMatch(line -> line.contains("pid " + p + " "))).findFirst().orElseThrow();
-        int uid = Isolation.uidOf(pid);
+        int uid = UidPool.uidOf(pid);
         assertThat(uid).isBetween(ProcessSettings.DEFAULT_UID_BASE,
                 ProcessSettings.DEFAULT_UID_BASE + ProcessSettings.DEFAULT_UID_COUNT - 1);
         String status = Files.readString(Path.of("/proc/" + pid + "/status"));
@@ -109,7 +110,7 @@ class IsolationTest {
     void eachProcessHasItsOwnMemoryCgroupWithTheModelsLimit() throws Exception {
         ModelManifest vad = models.publishSilero("vad");
         launcher = new ProcessLauncher(ProcessSettings.defaults(dataDir).withWarmPoolSize(0).withOverheadMb(300),
-                Clock.systemUTC());
+                Clock.systemUTC()).start();
         assumeTrue(launcher.memoryCgroups(), "no writable memory cgroup here");
         FunctionInstance remote = launcher.launch(models.spec("vad-1-cccc", vad, 1));
         remote.load().get(60, TimeUnit.SECONDS);
@@ -132,7 +133,7 @@ class IsolationTest {
         ProcessSettings d = ProcessSettings.defaults(dataDir);
         launcher = new ProcessLauncher(new ProcessSettings(d.javaCommand(), d.classPath(), dataDir, 0, d.poolHeapMb(),
                 0, Duration.ofSeconds(60), Duration.ofSeconds(60), d.startTimeout(),
-                List.of("-Xms200m", "-Xmx200m", "-XX:+AlwaysPreTouch")), Clock.systemUTC());
+                List.of("-Xms200m", "-Xmx200m", "-XX:+AlwaysPreTouch")), Clock.systemUTC()).start();
         assumeTrue(launcher.memoryCgroups(), "no writable memory cgroup here");
         FunctionInstance remote = launcher.launch(models.spec("vad-1-oooo", vad, 1));
         try {

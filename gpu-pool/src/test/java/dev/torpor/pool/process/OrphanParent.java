@@ -13,7 +13,7 @@ public final class OrphanParent {
 
     public static void main(String[] args) throws Exception {
         ProcessLauncher launcher = new ProcessLauncher(ProcessSettings.defaults(Path.of(args[0])).withWarmPoolSize(2),
-                Clock.systemUTC());
+                Clock.systemUTC()).start();
         while (launcher.warmReady() < 2) {
             Thread.sleep(20);
         }

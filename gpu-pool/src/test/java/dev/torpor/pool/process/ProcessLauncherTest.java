@@ -51,7 +51,7 @@ class ProcessLauncherTest {
     }
 
     private ProcessLauncher launcher(ProcessSettings settings) {
-        launcher = new ProcessLauncher(settings, Clock.systemUTC());
+        launcher = new ProcessLauncher(settings, Clock.systemUTC()).start();
         return launcher;
     }
 

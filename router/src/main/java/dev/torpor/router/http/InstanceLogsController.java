@@ -1,8 +1,8 @@
 package dev.torpor.router.http;
 
 import dev.torpor.error.ModelNotFound;
+import dev.torpor.pool.InstanceLogs;
 import dev.torpor.pool.Launcher;
-import dev.torpor.pool.process.ProcessLauncher;
 import dev.torpor.router.auth.Access;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.annotation.Controller;
@@ -14,7 +14,8 @@ import java.util.Map;
  * The captured output of a function process, by instance id ({@code GET /admin/instances/{id}/logs}): the
  * last 1000 lines of the instance's process (and of the process it replaced after a crash), with the
  * router's own notes about it (taken from the pool, ready with its timings, killed and why). The same
- * lines go to the router's log, prefixed with the instance id. Only the process launcher captures logs.
+ * lines go to the router's log, prefixed with the instance id. Only launchers that run instances outside
+ * the router's JVM capture logs ({@link Launcher#instanceLogs()}).
  */
 @Controller("/admin/instances")
 public class InstanceLogsController {
@@ -27,10 +28,9 @@ public class InstanceLogsController {
     @Get("/{id}/logs")
     Map<String, Object> logs(HttpRequest<?> request, String id) {
         Access.requireOperator(Callers.of(request));
-        if (!(launcher instanceof ProcessLauncher processes)) {
-            throw new ModelNotFound("instance logs are captured for function processes only (TORPOR_LAUNCHER=process)");
-        }
-        List<String> lines = processes.logs(id)
+        InstanceLogs captured = launcher.instanceLogs().orElseThrow(() -> new ModelNotFound(
+                "instance logs are captured for function processes only (TORPOR_LAUNCHER=process)"));
+        List<String> lines = captured.lines(id)
                 .orElseThrow(() -> new ModelNotFound("no function process has served an instance '" + id + "'"));
         return Map.of("instance", id, "lines", lines);
     }
