@@ -13,6 +13,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.torpor.error.BadRequest;
 import dev.torpor.error.PayloadTooLarge;
 import dev.torpor.error.TorporException;
+import dev.torpor.fixtures.MutableClock;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -42,7 +43,7 @@ class ArchivePublishTest {
 
     @BeforeEach
     void open() {
-        store = new FileSystemModelStore(root, new StoreFixture.ManualClock(Instant.parse("2026-01-01T00:00:00Z")),
+        store = new FileSystemModelStore(root, new MutableClock(Instant.parse("2026-01-01T00:00:00Z")),
                 new ArchiveLimits(5, 1024 * 1024));
     }
 

@@ -14,11 +14,13 @@ import dev.torpor.error.BadInput;
 import dev.torpor.error.BadRequest;
 import dev.torpor.error.PayloadTooLarge;
 import dev.torpor.error.VersionConflict;
+import dev.torpor.fixtures.MutableClock;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -33,12 +35,12 @@ class FileSystemModelStoreTest {
     @TempDir
     Path root;
 
-    private StoreFixture.ManualClock clock;
+    private MutableClock clock;
     private FileSystemModelStore store;
 
     @BeforeEach
     void open() {
-        clock = new StoreFixture.ManualClock(T0);
+        clock = new MutableClock(T0);
         store = new FileSystemModelStore(root, clock, ArchiveLimits.defaults());
     }
 
@@ -95,7 +97,7 @@ class FileSystemModelStoreTest {
     @Test
     void versionsAreOldestFirstAndNamesSorted() {
         store.publish(onnx("vad", "10"), stream(MODEL), ACCEPT);
-        clock.advanceSeconds(1);
+        clock.advance(Duration.ofSeconds(1));
         store.publish(onnx("vad", "2"), stream(MODEL), ACCEPT);
         // Same instant as "2": the version breaks the tie.
         store.publish(onnx("vad", "1"), stream(MODEL), ACCEPT);

@@ -10,15 +10,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.time.Clock;
-import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.stream.Stream;
 
-/** Shared helpers for the store tests: a hand-driven clock, fixed inspectors, and "nothing changed" checks. */
+/** Shared helpers for the store tests: fixed inspectors and "nothing changed" checks. */
 final class StoreFixture {
     static final Signature SIGNATURE = new Signature(
             List.of(new TensorSpec("input", DataType.FP32, new long[] {-1, 512})),
@@ -31,34 +27,6 @@ final class StoreFixture {
     };
 
     private StoreFixture() {
-    }
-
-    /** A clock the test moves by hand. */
-    static final class ManualClock extends Clock {
-        private volatile Instant now;
-
-        ManualClock(Instant start) {
-            this.now = start;
-        }
-
-        void advanceSeconds(long seconds) {
-            now = now.plusSeconds(seconds);
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            throw new UnsupportedOperationException();
-        }
     }
 
     static PublishRequest onnx(String name, String version) {

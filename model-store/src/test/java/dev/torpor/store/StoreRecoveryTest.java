@@ -5,10 +5,12 @@ import static dev.torpor.store.StoreFixture.onnx;
 import static dev.torpor.store.StoreFixture.stream;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.torpor.fixtures.MutableClock;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -21,11 +23,11 @@ class StoreRecoveryTest {
     @TempDir
     Path root;
 
-    private StoreFixture.ManualClock clock;
+    private MutableClock clock;
 
     @BeforeEach
     void clock() {
-        clock = new StoreFixture.ManualClock(Instant.parse("2026-11-30T14:59:06.123456789Z"));
+        clock = new MutableClock(Instant.parse("2026-11-30T14:59:06.123456789Z"));
     }
 
     private FileSystemModelStore open() {
@@ -36,7 +38,7 @@ class StoreRecoveryTest {
     void reopenedStoreSeesTheSameManifests() throws IOException {
         FileSystemModelStore first = open();
         ModelManifest v1 = first.publish(onnx("vad", "1"), stream(MODEL), ACCEPT);
-        clock.advanceSeconds(5);
+        clock.advance(Duration.ofSeconds(5));
         ModelManifest v2 = first.publish(onnx("vad", "2"), stream(MODEL), ACCEPT);
         byte[] zip = TestZips.zip()
                 .file("model.json", """

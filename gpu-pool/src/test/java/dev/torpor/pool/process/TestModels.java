@@ -1,7 +1,6 @@
 package dev.torpor.pool.process;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
+import dev.torpor.fixtures.SampleModels;
 import dev.torpor.function.BackendRegistry;
 import dev.torpor.function.InferenceRequest;
 import dev.torpor.function.RuntimeOptions;
@@ -31,16 +30,8 @@ final class TestModels {
         store = new FileSystemModelStore(dataDir.resolve("models"), Clock.systemUTC(), ArchiveLimits.defaults());
     }
 
-    static Path sample(String file) {
-        String dir = System.getProperty("torpor.samples.dir");
-        assertThat(dir).as("system property torpor.samples.dir (surefire sets it)").isNotNull();
-        Path path = Path.of(dir, file);
-        assertThat(path).as("sample model %s: run samples/fetch-models.sh", path).isRegularFile();
-        return path;
-    }
-
     ModelManifest publishSilero(String name) throws IOException {
-        try (InputStream upload = Files.newInputStream(sample("silero_vad.onnx"))) {
+        try (InputStream upload = Files.newInputStream(SampleModels.silero())) {
             return store.publish(new PublishRequest(new ModelId(name, "1"), "default",
                     PublishRequest.UploadKind.ONNX_FILE, 64L << 20), upload, backends);
         }

@@ -3,7 +3,6 @@ package dev.torpor.function.djl;
 import static dev.torpor.function.djl.DjlTestModels.djlMlp;
 import static dev.torpor.function.djl.DjlTestModels.input;
 import static dev.torpor.function.djl.DjlTestModels.manifest;
-import static dev.torpor.function.djl.DjlTestModels.torchscript;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -11,6 +10,8 @@ import dev.torpor.error.BadInput;
 import dev.torpor.error.BadRequest;
 import dev.torpor.error.EngineFailure;
 import dev.torpor.error.ModelLoadFailed;
+import dev.torpor.fixtures.DjlReference;
+import dev.torpor.fixtures.SampleModels;
 import dev.torpor.function.InferenceRequest;
 import dev.torpor.function.RunControl;
 import dev.torpor.function.RuntimeOptions;
@@ -51,7 +52,7 @@ class DjlBackendTest {
     }
 
     private Path copyTorchscript() throws Exception {
-        return Files.copy(torchscript(), dir.resolve("mlp.pt"));
+        return Files.copy(SampleModels.torchscript(), dir.resolve("mlp.pt"));
     }
 
     @Test
@@ -69,7 +70,7 @@ class DjlBackendTest {
         assertThat(backend.inspect(pt, ModelFormat.TORCHSCRIPT, torch("mlp.pt", MLP))).isEqualTo(MLP);
 
         float[] x = input(3, 1);
-        float[] expected = DjlTestModels.direct(pt, "PyTorch", null, x, 3);
+        float[] expected = DjlReference.predict(pt, "PyTorch", null, x, 3, 8);
         ModelManifest manifest = manifest("ts", ModelFormat.TORCHSCRIPT, "PyTorch", "mlp.pt", MLP);
         try (Session session = backend.open(manifest, pt, RuntimeOptions.DEFAULT)) {
             List<Tensor> outputs = session.run(request(x, 3), new RunControl());
@@ -88,7 +89,7 @@ class DjlBackendTest {
         assertThat(backend.inspect(params, ModelFormat.DJL, declared)).isEqualTo(MLP);
 
         float[] x = input(4, 2);
-        float[] expected = DjlTestModels.direct(dir, "PyTorch", DjlBlocks.mlp(List.of(16), 1, "relu"), x, 4);
+        float[] expected = DjlReference.predict(dir, "PyTorch", DjlBlocks.mlp(List.of(16), 1, "relu"), x, 4, 8);
         ModelManifest manifest = manifest("djl", ModelFormat.DJL, "PyTorch", "mlp-0000.params", MLP);
         try (Session session = backend.open(manifest, params, RuntimeOptions.DEFAULT)) {
             float[] got = (float[]) session.run(request(x, 4), new RunControl()).get(0).data();
@@ -98,7 +99,7 @@ class DjlBackendTest {
 
     @Test
     void onnxThroughDjlIsDescribedByOnnxRuntimeAndAnswersLikeOnnxRuntime() throws Exception {
-        Path onnx = Files.copy(Path.of(System.getProperty("torpor.samples.dir"), "ocr_cls.onnx"), dir.resolve("cls.onnx"));
+        Path onnx = Files.copy(SampleModels.ocrClassifier(), dir.resolve("cls.onnx"));
         ModelDescriptor declared = new ModelDescriptor(ModelFormat.DJL, "OnnxRuntime", "cls.onnx", null, null);
         Signature signature = backend.inspect(onnx, ModelFormat.DJL, declared);
         Signature direct = new OnnxBackend().inspect(onnx, ModelFormat.ONNX, null);
@@ -182,7 +183,7 @@ class DjlBackendTest {
     void concurrentRunsEachGetTheirOwnPredictorAndTheSameAnswers() throws Exception {
         Path pt = copyTorchscript();
         float[] x = input(2, 5);
-        float[] expected = DjlTestModels.direct(pt, "PyTorch", null, x, 2);
+        float[] expected = DjlReference.predict(pt, "PyTorch", null, x, 2, 8);
         ModelManifest manifest = manifest("ts", ModelFormat.TORCHSCRIPT, null, "mlp.pt", MLP);
         ExecutorService threads = Executors.newFixedThreadPool(8);
         try (Session session = backend.open(manifest, pt, RuntimeOptions.DEFAULT)) {

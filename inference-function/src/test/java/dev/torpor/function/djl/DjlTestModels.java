@@ -1,19 +1,11 @@
 package dev.torpor.function.djl;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import ai.djl.Model;
 import ai.djl.engine.Engine;
-import ai.djl.inference.Predictor;
-import ai.djl.ndarray.NDList;
-import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
-import ai.djl.repository.zoo.Criteria;
-import ai.djl.repository.zoo.ZooModel;
 import ai.djl.training.initializer.NormalInitializer;
-import ai.djl.translate.NoopTranslator;
 import dev.torpor.store.ModelFormat;
 import dev.torpor.store.ModelManifest;
 import dev.torpor.store.Signature;
@@ -23,7 +15,10 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Random;
 
-/** The DJL models the unit tests serve: the TorchScript sample, and a DJL-format MLP built here. */
+/**
+ * The DJL-format MLP the unit tests serve, built here, with its inputs and manifests (the TorchScript sample and
+ * DJL's reference answers: {@code SampleModels} and {@code DjlReference} in test-fixtures).
+ */
 final class DjlTestModels {
     static final String MLP_JSON = """
             {"format": "djl", "engine": "PyTorch", "file": "mlp-0000.params",
@@ -32,15 +27,6 @@ final class DjlTestModels {
              "outputs": [{"name": "y", "datatype": "FP32", "shape": [-1, 1]}]}""";
 
     private DjlTestModels() {
-    }
-
-    /** The TorchScript sample that samples/make-torchscript.sh makes; missing fails the test. */
-    static Path torchscript() {
-        String dir = System.getProperty("torpor.samples.dir");
-        assertThat(dir).as("system property torpor.samples.dir (surefire sets it)").isNotNull();
-        Path path = Path.of(dir, "mlp.pt");
-        assertThat(path).as("TorchScript sample %s: run samples/make-torchscript.sh", path).isRegularFile();
-        return path;
     }
 
     /** Writes {@code mlp-0000.params} (random weights, fixed seed) and its model.json into {@code dir}. */
@@ -64,21 +50,6 @@ final class DjlTestModels {
             values[i] = (float) random.nextGaussian();
         }
         return values;
-    }
-
-    /** DJL called directly on {@code modelPath} (a file, or a directory with {@code block}): the reference answer. */
-    static float[] direct(Path modelPath, String engine, Block block, float[] x, int rows) throws Exception {
-        Criteria.Builder<NDList, NDList> criteria = Criteria.builder().setTypes(NDList.class, NDList.class)
-                .optModelPath(modelPath).optEngine(engine).optTranslator(new NoopTranslator());
-        if (block != null) {
-            criteria.optBlock(block).optModelName("mlp");
-        }
-        try (ZooModel<NDList, NDList> model = criteria.build().loadModel();
-             Predictor<NDList, NDList> predictor = model.newPredictor();
-             NDManager manager = NDManager.newBaseManager(engine)) {
-            NDList out = predictor.predict(new NDList(manager.create(x, new Shape(rows, 8))));
-            return out.head().toFloatArray();
-        }
     }
 
     static ModelManifest manifest(String name, ModelFormat format, String engine, String file, Signature signature) {

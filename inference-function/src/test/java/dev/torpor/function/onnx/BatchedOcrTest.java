@@ -2,6 +2,7 @@ package dev.torpor.function.onnx;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.torpor.fixtures.SampleModels;
 import dev.torpor.function.Batching;
 import dev.torpor.function.InferenceOutcome;
 import dev.torpor.function.InferenceRequest;
@@ -49,7 +50,7 @@ class BatchedOcrTest {
 
     @Test
     void batchedAndUnbatchedOutputsAgreeAndComputeSharesAddUp() throws Exception {
-        Path model = Samples.sample("ocr_cls.onnx");
+        Path model = SampleModels.ocrClassifier();
         ModelManifest manifest = manifest(model);
         LocalFunctionInstance plain = new LocalFunctionInstance("plain", manifest, model, new OnnxBackend(),
                 RuntimeOptions.DEFAULT, 1, Clock.systemUTC());

@@ -1,7 +1,6 @@
 package dev.torpor.function.onnx;
 
 import static dev.torpor.function.onnx.Samples.manifest;
-import static dev.torpor.function.onnx.Samples.sample;
 import static dev.torpor.function.onnx.Samples.write;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -9,6 +8,7 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import dev.torpor.error.BadInput;
 import dev.torpor.error.ModelLoadFailed;
+import dev.torpor.fixtures.SampleModels;
 import dev.torpor.function.RuntimeOptions;
 import dev.torpor.store.DataType;
 import dev.torpor.store.ModelDescriptor;
@@ -55,7 +55,7 @@ class OnnxBackendTest {
 
     @Test
     void inspectsSileroVadAsOrtReportsIt() {
-        Signature signature = inspect(sample("silero_vad.onnx"));
+        Signature signature = inspect(SampleModels.silero());
         assertThat(signature.inputs()).containsExactly(
                 spec("input", DataType.FP32, -1, -1),
                 spec("state", DataType.FP32, 2, -1, 128),
@@ -67,7 +67,7 @@ class OnnxBackendTest {
 
     @Test
     void inspectsOcrClsAsOrtReportsIt() {
-        Signature signature = inspect(sample("ocr_cls.onnx"));
+        Signature signature = inspect(SampleModels.ocrClassifier());
         assertThat(signature.inputs()).containsExactly(spec("x", DataType.FP32, -1, 3, -1, -1));
         assertThat(signature.outputs()).containsExactly(spec("softmax_0.tmp_0", DataType.FP32, -1, 2));
     }

@@ -1,11 +1,11 @@
 package dev.torpor.function.onnx;
 
 import static dev.torpor.function.onnx.Samples.manifest;
-import static dev.torpor.function.onnx.Samples.sample;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.torpor.error.ModelLoadFailed;
+import dev.torpor.fixtures.SampleModels;
 import dev.torpor.function.RuntimeOptions;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -19,7 +19,7 @@ class OnnxGpuTest {
 
     @Test
     void aGpuSessionWithoutTheCudaProviderFailsToLoadWithAClearReason() {
-        Path model = sample("silero_vad.onnx");
+        Path model = SampleModels.silero();
         OnnxBackend backend = new OnnxBackend();
         boolean cudaBuild = ai.onnxruntime.OrtEnvironment.getAvailableProviders()
                 .contains(ai.onnxruntime.OrtProvider.CUDA);

@@ -1,7 +1,6 @@
 package dev.torpor.function.onnx;
 
 import static dev.torpor.function.onnx.Samples.manifest;
-import static dev.torpor.function.onnx.Samples.sample;
 import static dev.torpor.function.onnx.Samples.write;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
@@ -16,6 +15,7 @@ import dev.torpor.error.BadInput;
 import dev.torpor.error.EngineFailure;
 import dev.torpor.error.RequestCancelled;
 import dev.torpor.error.TorporException;
+import dev.torpor.fixtures.SampleModels;
 import dev.torpor.function.InferenceRequest;
 import dev.torpor.function.RunControl;
 import dev.torpor.function.RuntimeOptions;
@@ -126,7 +126,7 @@ class OnnxSessionTest {
 
     @Test
     void runsSileroVadExactlyAsOrtDoes() throws Exception {
-        Path model = sample("silero_vad.onnx");
+        Path model = SampleModels.silero();
         float[] audio = new float[512];
         for (int i = 0; i < audio.length; i++) {
             audio[i] = (float) (0.5 * Math.sin(i * 2 * Math.PI * 440 / 16000) + 0.1 * Math.sin(i * 0.37));
@@ -173,7 +173,7 @@ class OnnxSessionTest {
         for (int i = 0; i < pixels.length; i++) {
             pixels[i] = (i % 255) / 127.5f - 1f;
         }
-        List<Tensor> outputs = open(sample("ocr_cls.onnx")).run(
+        List<Tensor> outputs = open(SampleModels.ocrClassifier()).run(
                 request(new Tensor("x", DataType.FP32, new long[] {2, 3, 48, 192}, pixels)), new RunControl());
         assertThat(outputs).hasSize(1);
         Tensor softmax = outputs.get(0);
@@ -187,7 +187,7 @@ class OnnxSessionTest {
 
     @Test
     void runsOnlyTheRequestedOutputsInTheModelsOrder() {
-        Session session = open(sample("silero_vad.onnx"));
+        Session session = open(SampleModels.silero());
         InferenceRequest both = new InferenceRequest(null, List.of(
                 new Tensor("input", DataType.FP32, new long[] {1, 512}, new float[512]),
                 new Tensor("state", DataType.FP32, new long[] {2, 1, 128}, new float[256]),
@@ -202,7 +202,7 @@ class OnnxSessionTest {
 
     @Test
     void aShapeOrtRefusesIsBadInputNotAnEngineFailure() {
-        Session ocr = open(sample("ocr_cls.onnx"));
+        Session ocr = open(SampleModels.ocrClassifier());
         Tensor oneChannel = new Tensor("x", DataType.FP32, new long[] {2, 1, 48, 192}, new float[2 * 48 * 192]);
         assertThat(failure(BadInput.class, ocr, request(oneChannel), new RunControl()))
                 .hasMessageStartingWith("ONNX Runtime refused the input: ").hasMessageContaining("invalid dimensions");
@@ -285,7 +285,7 @@ class OnnxSessionTest {
 
     @Test
     void concurrentRunsOnOneSessionGiveTheSameAnswers() throws Exception {
-        Session session = open(sample("silero_vad.onnx"));
+        Session session = open(SampleModels.silero());
         float[] audio = new float[512];
         for (int i = 0; i < audio.length; i++) {
             audio[i] = (float) Math.sin(i * 0.05);

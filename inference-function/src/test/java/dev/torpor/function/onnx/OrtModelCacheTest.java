@@ -3,6 +3,7 @@ package dev.torpor.function.onnx;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.onnxruntime.OrtEnvironment;
+import dev.torpor.fixtures.SampleModels;
 import dev.torpor.function.InferenceRequest;
 import dev.torpor.function.RunControl;
 import dev.torpor.function.RuntimeOptions;
@@ -32,7 +33,7 @@ class OrtModelCacheTest {
 
     @Test
     void theFirstLoadSavesTheOptimizedModelAndLaterLoadsAnswerTheSameFromIt() throws Exception {
-        Path model = Samples.sample("silero_vad.onnx");
+        Path model = SampleModels.silero();
         ModelManifest manifest = Samples.manifest("vad", model);
         OrtModelCache cache = new OrtModelCache(cacheDir);
         OnnxBackend cached = new OnnxBackend(OrtEnvironment.getEnvironment(), cache);
@@ -59,7 +60,7 @@ class OrtModelCacheTest {
 
     @Test
     void aCorruptEntryIsReplaced() throws Exception {
-        Path model = Samples.sample("silero_vad.onnx");
+        Path model = SampleModels.silero();
         ModelManifest manifest = Samples.manifest("vad", model);
         OrtModelCache cache = new OrtModelCache(cacheDir);
         Path entry = cache.entry(manifest, OrtEnvironment.getEnvironment().getVersion(), "cpu", "opt=all,intra=1,inter=1");

@@ -1,7 +1,5 @@
 package dev.torpor.function.onnx;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import dev.torpor.store.ModelFormat;
 import dev.torpor.store.ModelManifest;
 import dev.torpor.store.Signature;
@@ -12,17 +10,9 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 
-/** Finds the cached sample models and writes hand-built ones; a missing sample fails the test, never skips it. */
+/** Writes hand-built models and the manifests that open them (the cached samples: {@code SampleModels}). */
 final class Samples {
     private Samples() {
-    }
-
-    static Path sample(String file) {
-        String dir = System.getProperty("torpor.samples.dir");
-        assertThat(dir).as("system property torpor.samples.dir (surefire sets it)").isNotNull();
-        Path path = Path.of(dir, file);
-        assertThat(path).as("sample model %s: run samples/fetch-models.sh", path).isRegularFile();
-        return path;
     }
 
     static Path write(Path dir, String file, byte[] model) {

@@ -14,6 +14,7 @@ import dev.torpor.error.ModelLoadFailed;
 import dev.torpor.error.QueueFull;
 import dev.torpor.error.RequestCancelled;
 import dev.torpor.error.ShuttingDown;
+import dev.torpor.fixtures.MutableClock;
 import dev.torpor.pool.Device;
 import dev.torpor.store.ModelManifest;
 import java.time.Duration;

@@ -6,6 +6,7 @@ import static dev.torpor.router.activation.Fixtures.T0;
 import static dev.torpor.router.activation.Fixtures.manifest;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.torpor.fixtures.MutableClock;
 import dev.torpor.function.RuntimeOptions;
 import dev.torpor.pool.Device;
 import dev.torpor.store.ModelManifest;

@@ -11,6 +11,7 @@ import dev.torpor.error.CapacityExhausted;
 import dev.torpor.error.DeadlineExceeded;
 import dev.torpor.error.ModelLoadFailed;
 import dev.torpor.error.QueueFull;
+import dev.torpor.fixtures.MutableClock;
 import dev.torpor.function.RuntimeOptions;
 import dev.torpor.pool.Device;
 import dev.torpor.pool.PoolLimits;

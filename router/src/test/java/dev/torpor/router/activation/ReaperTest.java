@@ -7,6 +7,7 @@ import static dev.torpor.router.activation.Fixtures.manifest;
 import static dev.torpor.router.activation.Fixtures.policy;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.torpor.fixtures.MutableClock;
 import dev.torpor.function.InstanceState;
 import dev.torpor.pool.Device;
 import dev.torpor.store.ModelManifest;

@@ -2,9 +2,10 @@ package dev.torpor.router.billing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.torpor.fixtures.MutableClock;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -19,55 +20,26 @@ import org.junit.jupiter.api.Test;
 class RecordIdsTest {
     private static final String CROCKFORD = "[0-9A-HJKMNP-TV-Z]{26}";
 
-    /** A clock the test moves by hand. */
-    static final class ManualClock extends Clock {
-        volatile long millis;
-
-        ManualClock(long millis) {
-            this.millis = millis;
-        }
-
-        @Override
-        public long millis() {
-            return millis;
-        }
-
-        @Override
-        public Instant instant() {
-            return Instant.ofEpochMilli(millis);
-        }
-
-        @Override
-        public ZoneOffset getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(java.time.ZoneId zone) {
-            throw new UnsupportedOperationException();
-        }
-    }
-
     @Test
     void timestampPrefixFollowsTheUlidLayout() {
         // The ULID specification's example timestamp: 1469918176385 ms → "01ARYZ6S41".
-        RecordIds ids = new RecordIds(new ManualClock(1_469_918_176_385L));
+        RecordIds ids = new RecordIds(new MutableClock(Instant.ofEpochMilli(1_469_918_176_385L)));
         String id = ids.next();
         assertThat(id).hasSize(26).matches(CROCKFORD).startsWith("01ARYZ6S41");
-        assertThat(new RecordIds(new ManualClock(0)).next()).startsWith("0000000000");
+        assertThat(new RecordIds(new MutableClock(Instant.ofEpochMilli(0))).next()).startsWith("0000000000");
     }
 
     @Test
     void strictlyIncreasingWithinOneMillisecondAndWhenTheClockStepsBack() {
-        ManualClock clock = new ManualClock(1_700_000_000_000L);
+        MutableClock clock = new MutableClock(Instant.ofEpochMilli(1_700_000_000_000L));
         RecordIds ids = new RecordIds(clock);
         List<String> out = new ArrayList<>();
         for (int i = 0; i < 5000; i++) {
             if (i == 2000) {
-                clock.millis -= 10_000; // NTP stepped the clock back
+                clock.advance(Duration.ofMillis(-10_000)); // NTP stepped the clock back
             }
             if (i == 4000) {
-                clock.millis += 20_000;
+                clock.advance(Duration.ofMillis(20_000));
             }
             out.add(ids.next());
         }
@@ -77,13 +49,14 @@ class RecordIdsTest {
     @Test
     void overflowOfTheRandomPartBorrowsTheNextMillisecond() {
         RandomGenerator allOnes = () -> -1L;
-        ManualClock clock = new ManualClock(1_000);
+        MutableClock clock = new MutableClock(Instant.ofEpochMilli(1_000));
         RecordIds ids = new RecordIds(clock, allOnes);
         String first = ids.next();
         assertThat(first).endsWith("ZZZZZZZZZZZZZZZZ");
         String second = ids.next();
         assertThat(second).isGreaterThan(first).endsWith("0000000000000000");
-        assertThat(second.substring(0, 10)).isEqualTo(new RecordIds(new ManualClock(1_001)).next().substring(0, 10));
+        assertThat(second.substring(0, 10))
+                .isEqualTo(new RecordIds(new MutableClock(Instant.ofEpochMilli(1_001))).next().substring(0, 10));
     }
 
     @Test

@@ -1,12 +1,7 @@
 package dev.torpor.router.it;
 
-import ai.djl.inference.Predictor;
-import ai.djl.ndarray.NDList;
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
-import ai.djl.repository.zoo.Criteria;
-import ai.djl.repository.zoo.ZooModel;
-import ai.djl.translate.NoopTranslator;
+import dev.torpor.fixtures.DjlReference;
+import dev.torpor.fixtures.SampleModels;
 import dev.torpor.function.djl.DjlBlocks;
 import java.io.IOException;
 import java.io.InputStream;
@@ -21,26 +16,17 @@ import java.util.zip.ZipInputStream;
 /**
  * The DJL sample archives (TorchScript from samples/make-torchscript.sh, DJL-format from samples/djl-trainer),
  * requests for them, and DJL called directly on the archive's own files: the reference answers. A missing
- * archive fails the test loudly.
+ * archive fails the test loudly ({@link SampleModels} finds it).
  */
 final class DjlModels {
-    static final String TORCHSCRIPT_ZIP = "mlp-torchscript.zip";
-    static final String DJL_ZIP = "mlp-djl.zip";
+    static final String TORCHSCRIPT_ZIP = SampleModels.TORCHSCRIPT_ZIP;
+    static final String DJL_ZIP = SampleModels.DJL_ZIP;
 
     private DjlModels() {
     }
 
     static Path archive(String file) {
-        String dir = System.getProperty("torpor.samples.dir");
-        if (dir == null) {
-            throw new IllegalStateException("system property torpor.samples.dir is not set (surefire sets it)");
-        }
-        Path zip = Path.of(dir, file);
-        if (!Files.isRegularFile(zip)) {
-            throw new IllegalStateException(zip + " is missing: run samples/make-torchscript.sh (needs Debian's "
-                    + "python3-torch) and build samples/djl-trainer (mvn package)");
-        }
-        return zip;
+        return SampleModels.path(file);
     }
 
     static byte[] bytes(String file) {
@@ -82,17 +68,8 @@ final class DjlModels {
                 }
             }
         }
-        Criteria.Builder<NDList, NDList> criteria = Criteria.builder().setTypes(NDList.class, NDList.class)
-                .optEngine("PyTorch").optTranslator(new NoopTranslator());
-        if (modelFile.toString().endsWith(".params")) {
-            criteria.optModelPath(dir).optModelName("mlp").optBlock(DjlBlocks.mlp(List.of(16, 16), 1, "relu"));
-        } else {
-            criteria.optModelPath(modelFile);
-        }
-        try (ZooModel<NDList, NDList> model = criteria.build().loadModel();
-             Predictor<NDList, NDList> predictor = model.newPredictor();
-             NDManager manager = NDManager.newBaseManager("PyTorch")) {
-            return predictor.predict(new NDList(manager.create(x, new Shape(rows, 8)))).head().toFloatArray();
-        }
+        boolean params = modelFile.toString().endsWith(".params");
+        return DjlReference.predict(params ? dir : modelFile, "PyTorch",
+                params ? DjlBlocks.mlp(List.of(16, 16), 1, "relu") : null, x, rows, 8);
     }
 }

@@ -3,6 +3,7 @@ package dev.torpor.router.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.torpor.fixtures.SampleModels;
 import dev.torpor.pool.Launcher;
 import dev.torpor.pool.process.ProcessLauncher;
 import io.micronaut.context.ApplicationContext;

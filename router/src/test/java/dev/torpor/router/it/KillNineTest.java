@@ -3,6 +3,8 @@ package dev.torpor.router.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.torpor.fixtures.ChildRouter;
+import dev.torpor.fixtures.SampleModels;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URL;
@@ -112,6 +114,7 @@ class KillNineTest {
     }
 
     private Process start(int port) throws Exception {
-        return ChildRouter.start("torpor-kill9-", port, Map.of("TORPOR_DATA_DIR", dataDir.toString()));
+        return ChildRouter.onTestClassPath().tempPrefix("torpor-kill9-").port(port).dataDir(dataDir).start()
+                .awaitReady(Duration.ofSeconds(60)).process();
     }
 }

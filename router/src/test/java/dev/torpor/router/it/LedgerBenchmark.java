@@ -1,5 +1,7 @@
 package dev.torpor.router.it;
 
+import dev.torpor.fixtures.ChildRouter;
+import dev.torpor.fixtures.SampleModels;
 import dev.torpor.router.db.TestPostgres;
 import java.io.IOException;
 import java.net.URI;
@@ -102,7 +104,8 @@ class LedgerBenchmark {
     }
 
     static Process start(Path data, int port, String dbUrl, String ledger) throws Exception {
-        return ChildRouter.start("torpor-bench-", port, Map.of("TORPOR_DATA_DIR", data.toString(),
-                "TORPOR_DB_URL", dbUrl, "TORPOR_BILLING_LEDGER", ledger));
+        return ChildRouter.onTestClassPath().tempPrefix("torpor-bench-").port(port).dataDir(data)
+                .settings(Map.of("TORPOR_DB_URL", dbUrl, "TORPOR_BILLING_LEDGER", ledger)).start()
+                .awaitReady(Duration.ofSeconds(60)).process();
     }
 }

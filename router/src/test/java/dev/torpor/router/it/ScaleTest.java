@@ -2,6 +2,7 @@ package dev.torpor.router.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.torpor.fixtures.SampleModels;
 import dev.torpor.function.InstanceState;
 import dev.torpor.router.activation.Activator;
 import dev.torpor.router.activation.InstanceView;

@@ -2,6 +2,7 @@ package dev.torpor.router.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.torpor.fixtures.SampleModels;
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.runtime.server.EmbeddedServer;
 import java.io.InputStream;
@@ -34,7 +35,7 @@ class TlsTest {
 
     @Test
     void theRouterServesHttpsWithMicronautsSslSettings(@TempDir Path tls) throws Exception {
-        Path script = Path.of(System.getProperty("torpor.samples.dir")).resolve("../../tls/make-keystore.sh")
+        Path script = SampleModels.directory().resolve("../../tls/make-keystore.sh")
                 .normalize();
         ProcessBuilder make = new ProcessBuilder("bash", script.toString(), tls.toString(), "localhost")
                 .redirectErrorStream(true);

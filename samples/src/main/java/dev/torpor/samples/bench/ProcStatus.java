@@ -3,6 +3,7 @@ package dev.torpor.samples.bench;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * Memory of a process as Linux reports it in {@code /proc/<pid>/status}.
@@ -33,6 +34,20 @@ record ProcStatus(long rssKb, long hwmKb) {
         } catch (IOException e) {
             throw new IllegalStateException("cannot read " + file + " (is this Linux, is the process alive?)", e);
         }
+    }
+
+    /** The sum over {@code pids} (a router and its descendants); a process that exited meanwhile counts nothing. */
+    static ProcStatus ofTree(List<Long> pids) {
+        ProcStatus total = read(pids.get(0));
+        for (long pid : pids.subList(1, pids.size())) {
+            try {
+                ProcStatus one = read(pid);
+                total = new ProcStatus(total.rssKb() + one.rssKb(), total.hwmKb() + one.hwmKb());
+            } catch (IllegalStateException gone) {
+                // exited between listing and reading
+            }
+        }
+        return total;
     }
 
     /** "VmRSS:	  123456 kB" → 123456. */

@@ -1,5 +1,6 @@
 package dev.torpor.samples.bench;
 
+import dev.torpor.fixtures.ChildRouter;
 import java.util.Locale;
 import java.util.Map;
 

@@ -1,5 +1,6 @@
 package dev.torpor.samples.bench;
 
+import dev.torpor.fixtures.ChildRouter;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.http.HttpRequest;
@@ -53,14 +54,14 @@ public final class ServeBench {
         progress("floor: ONNX Runtime direct, %d warm-up + %d timed calls", options.warmup(), options.requests());
         DirectOrt.Result floor = DirectOrt.measure(options.model(), input, options.warmup(), options.requests());
 
-        ChildRouter child = ChildRouter.start(options.jar(), options.launcher(), options.warmPool());
+        ChildRouter child = BenchRouters.start(options.jar(), options.launcher(), options.warmPool(), List.of());
         boolean ok = false;
         try {
             progress("torpor: started pid %d on %s, log %s", child.pid(), child.base(), child.log());
             child.awaitReady(Duration.ofSeconds(120));
             TorporClient client = new TorporClient(child.base());
             client.publish(MODEL, "1", options.model());
-            ProcStatus idle = child.status();
+            ProcStatus idle = ProcStatus.ofTree(child.processTree());
 
             progress("torpor: %d cold starts", options.coldRounds());
             HttpRequest infer = client.inferRequest(MODEL, input.json());
@@ -101,12 +102,12 @@ public final class ServeBench {
             extra.append("\n").append(ColdPhases.markdown(child.log(), coldNanos, coldQueueMs));
             Map<String, float[]> served = TorporClient.outputs(client.infer(infer).body());
             requireEqual(floor.outputs(), served);
-            ProcStatus loaded = child.status();
+            ProcStatus loaded = ProcStatus.ofTree(child.processTree());
 
             client.unload(MODEL);
             Thread.sleep(2000);
-            ProcStatus afterUnload = child.status();
-            ProcStatus end = child.status();
+            ProcStatus afterUnload = ProcStatus.ofTree(child.processTree());
+            ProcStatus end = ProcStatus.ofTree(child.processTree());
 
             progress("torpor: SIGTERM");
             ChildRouter.Stop stop = child.stop();

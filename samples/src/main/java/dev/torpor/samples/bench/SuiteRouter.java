@@ -1,5 +1,6 @@
 package dev.torpor.samples.bench;
 
+import dev.torpor.fixtures.ChildRouter;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -29,7 +30,7 @@ final class SuiteRouter implements AutoCloseable {
      * {@code intraOp} threads when given).
      */
     static SuiteRouter start(SuiteOptions options, String launcher) throws Exception {
-        ChildRouter child = ChildRouter.start(options.jar(), launcher, null, options.routerJvmOptions());
+        ChildRouter child = BenchRouters.start(options.jar(), launcher, null, options.routerJvmOptions());
         try {
             child.awaitReady(Duration.ofSeconds(120));
             String bearer = child.operatorKey();

@@ -1,6 +1,6 @@
 package dev.torpor.samples.growth;
 
-import dev.torpor.samples.bench.ChildRouter;
+import dev.torpor.fixtures.ChildRouter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,10 +31,10 @@ final class WarmGrowth {
     List<Step> run(String launcher, List<Integer> warmCounts, boolean keep) throws Exception {
         int models = warmCounts.stream().mapToInt(Integer::intValue).max().orElseThrow();
         List<Step> steps = new ArrayList<>();
-        ChildRouter router = ChildRouter.start(jar, Map.of(
+        ChildRouter router = ChildRouter.jar(jar).tempPrefix("torpor-bench-").settings(Map.of(
                 "TORPOR_LAUNCHER", launcher,
                 "TORPOR_WARM_POOL_SIZE", "0",
-                "TORPOR_DEFAULT_IDLE_TIMEOUT_SECONDS", "600"), List.of());
+                "TORPOR_DEFAULT_IDLE_TIMEOUT_SECONDS", "600")).start();
         try {
             router.awaitReady(java.time.Duration.ofSeconds(120));
             RouterClient client = new RouterClient(router.base(), Optional.ofNullable(router.operatorKey()));
