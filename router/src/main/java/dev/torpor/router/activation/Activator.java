@@ -255,22 +255,12 @@ public final class Activator {
             if (gate == null) {
                 return CompletableFuture.completedFuture(null);
             }
-            CompletableFuture<Void> stopped = drainAll(gate, changes);
+            CompletableFuture<Void> stopped = changes.drainAll(gate);
             if (gate.hasQueued() && !changes.isShuttingDown() && !gate.placement().isWaiting()) {
                 changes.place(gate);
             }
             return stopped;
         });
-    }
-
-    /** Under the lock: drains every instance of the gate; completes when all of them have stopped. */
-    private static CompletableFuture<Void> drainAll(ModelGate gate, PoolControl.Changes changes) {
-        List<CompletableFuture<Void>> stopped = new ArrayList<>();
-        for (InstanceSlot slot : List.copyOf(gate.slots())) {
-            stopped.add(slot.stopped());
-            changes.drain(gate, slot);
-        }
-        return CompletableFuture.allOf(stopped.toArray(CompletableFuture[]::new));
     }
 
     private record Retirement(ModelGate gate, Waiting waiting, CompletableFuture<Void> stopped) {
@@ -286,7 +276,7 @@ public final class Activator {
     public CompletableFuture<Void> retire(ModelId id) {
         Retirement retirement = control.adjust(changes -> {
             ModelGate gate = book.existingGate(id);
-            return gate == null ? null : new Retirement(gate, gate.retire(), drainAll(gate, changes));
+            return gate == null ? null : new Retirement(gate, gate.retire(), changes.drainAll(gate));
         });
         if (retirement == null) {
             return CompletableFuture.completedFuture(null);

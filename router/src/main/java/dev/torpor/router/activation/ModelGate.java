@@ -23,10 +23,10 @@ import java.util.concurrent.CompletableFuture;
  * <p>The rules that live here: a gate waits for a placement only while something waits for capacity
  * ({@link #settle}); what is taken out of the queue and the wakes is taken out together
  * ({@link #takeAllWaiting}); a GPU load failure moves a {@code device: any} version to the CPU once
- * ({@link #fallBackFromGpu}); a retiring gate takes nothing new.
+ * ({@link #fallBackFromGpu}); a retiring gate takes no request, wake or instance (asserted: callers refuse first).
  *
  * <p>Thread-safety: not thread-safe; every method must be called holding the pool's {@link PoolLock}, and
- * asserts it. Only the identity ({@link #id()}, {@link #key()}) is immutable and may be read anywhere. What a
+ * each one that changes the gate or hands out its state asserts it. Only the identity ({@link #id()}, {@link #key()}) is immutable and may be read anywhere. What a
  * method hands out (requests, wake futures) is completed by the caller once it has released the lock.
  */
 final class ModelGate {
@@ -110,6 +110,7 @@ final class ModelGate {
 
     void enqueue(Invocation invocation) {
         lock.assertHeld();
+        assert !retiring : "a retiring version takes no request";
         queue.addLast(invocation);
     }
 
@@ -166,6 +167,7 @@ final class ModelGate {
     /** A new explicit wake, completed when an instance becomes READY (or failed with the reason it cannot). */
     CompletableFuture<Void> awaitWake() {
         lock.assertHeld();
+        assert !retiring : "a retiring version takes no wake";
         CompletableFuture<Void> wake = new CompletableFuture<>();
         wakeWaiters.add(wake);
         return wake;
@@ -196,6 +198,7 @@ final class ModelGate {
 
     void add(InstanceSlot slot) {
         lock.assertHeld();
+        assert !retiring : "a retiring version gets no instance";
         slots.add(slot);
     }
 

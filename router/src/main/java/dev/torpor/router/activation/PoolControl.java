@@ -1,7 +1,10 @@
 package dev.torpor.router.activation;
 
 import dev.torpor.pool.PoolLimits;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 
 /**
@@ -32,6 +35,16 @@ interface PoolControl {
          * in flight finishes.
          */
         void drain(ModelGate gate, InstanceSlot slot);
+
+        /** Drains every instance of the gate; the result completes once all of them have stopped. */
+        default CompletableFuture<Void> drainAll(ModelGate gate) {
+            List<CompletableFuture<Void>> stopped = new ArrayList<>();
+            for (InstanceSlot slot : List.copyOf(gate.slots())) {
+                stopped.add(slot.stopped());
+                drain(gate, slot);
+            }
+            return CompletableFuture.allOf(stopped.toArray(CompletableFuture[]::new));
+        }
 
         /**
          * Places one more instance for the gate (see {@link Placer#place}).
