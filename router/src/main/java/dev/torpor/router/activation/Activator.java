@@ -3,6 +3,7 @@ package dev.torpor.router.activation;
 import dev.torpor.error.CapacityExhausted;
 import dev.torpor.error.DeadlineExceeded;
 import dev.torpor.error.ModelLoadFailed;
+import dev.torpor.error.ModelNotFound;
 import dev.torpor.error.QueueFull;
 import dev.torpor.error.RequestCancelled;
 import dev.torpor.error.ShuttingDown;
@@ -10,7 +11,6 @@ import dev.torpor.error.TorporException;
 import dev.torpor.pool.Device;
 import dev.torpor.pool.Launcher;
 import dev.torpor.pool.Placement;
-import dev.torpor.pool.PlacementDecision;
 import dev.torpor.pool.PoolLimits;
 import dev.torpor.pool.PoolState;
 import dev.torpor.store.ModelId;
@@ -20,13 +20,13 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,30 +41,31 @@ import org.slf4j.LoggerFactory;
  * to zero.
  *
  * <p>This class is the pool's entry point: admission ({@link #submit}, {@link #cancel}, {@link #expireOverdue})
- * and explicit control ({@link #wake}, {@link #scaleToZero}, {@link #updatePolicy}, {@link #limitsChanged}).
- * The rest is delegated to parts that share one {@link PoolBook}: {@link Placer} (place, launch, drain),
- * {@link Completions} (dispatch, and what instances report: loaded, finished, stopped, capacity freed),
- * {@link PoolViews} (read-only snapshots) and {@link PoolShutdown}.
+ * and explicit control ({@link #wake}, {@link #scaleToZero}, {@link #retire}, {@link #updatePolicy},
+ * {@link #limitsChanged}). The rest is delegated to parts that share one {@link PoolBook}: {@link Placer}
+ * (decides placements and drains), {@link Completions} (carries them out; dispatch, and what instances report:
+ * loaded, finished, stopped, capacity freed), {@link PoolAdjuster} ({@link PoolControl}: one pass of drains
+ * and placements), {@link PoolViews} (read-only snapshots) and {@link PoolShutdown}. Each version's state and
+ * its rules live in its {@link ModelGate}.
  *
  * <p>Thread-safe: all of the pool's book-keeping (every gate, and the instances still stopping) is guarded by
  * one lock, {@link PoolBook#lock}, so a placement sees the whole pool; engine calls, instance stops and future
- * completions happen outside it. Every method here decides under that lock and acts after releasing it. Time
- * comes from the injected clock, so queueing, deadlines, scaling and the reaper are tested without sleeping.
+ * completions happen outside it. Every method here decides under that lock and acts after releasing it; the
+ * {@link Reaper} and the {@link Autoscaler} do the same through {@link PoolControl}, never touching the lock.
+ * Time comes from the injected clock, so queueing, deadlines, scaling and the reaper are tested without sleeping.
  */
 public final class Activator {
-    /** Whether the launcher's instances honour dynamic batching; when not, a policy's batching is dropped. */
-    private final boolean launcherBatches;
-
     private static final Logger LOG = LoggerFactory.getLogger(Activator.class);
     private static final Duration QUEUE_FULL_RETRY = Duration.ofSeconds(1);
 
+    /** Whether the launcher's instances honour dynamic batching; when not, a policy's batching is dropped. */
+    private final boolean launcherBatches;
     private final PoolBook book;
     private final Placer placer;
     private final Completions completions;
+    private final PoolAdjuster control;
     private final PoolViews views;
     private final PoolShutdown shutdown;
-    /** The pool's one lock ({@link PoolBook#lock}), which the {@link Reaper} and {@link Autoscaler} decide under. */
-    final Object lock;
 
     /** An activator with no limits beyond the devices. */
     public Activator(Launcher launcher, Supplier<List<Device>> devices, Clock clock) {
@@ -76,66 +77,53 @@ public final class Activator {
      * @param limits  the operators' current limits, read at every placement
      */
     public Activator(Launcher launcher, Supplier<List<Device>> devices, Supplier<PoolLimits> limits, Clock clock) {
+        this.launcherBatches = launcher.batches();
         this.book = new PoolBook(devices, limits, clock);
         this.placer = new Placer(book, launcher);
-        this.launcherBatches = launcher.batches();
-        this.completions = placer.completions();
+        this.completions = new Completions(book, placer);
+        this.control = new PoolAdjuster(book, placer, completions);
         this.views = new PoolViews(book);
         this.shutdown = new PoolShutdown(book);
-        this.lock = book.lock;
     }
 
     /**
      * Admits one request for a published version. Never blocks: the result arrives on
      * {@link Invocation#result()}, failed with {@link QueueFull}, {@link ModelLoadFailed},
-     * {@link CapacityExhausted}, {@link DeadlineExceeded} or the engine's error.
+     * {@link CapacityExhausted}, {@link DeadlineExceeded}, {@link ModelNotFound} (the version is being
+     * {@link #retire retired}) or the engine's error.
      */
-    /**
-     * The policy as this pool applies it: dynamic batching only where the launcher's instances batch and the
-     * model can be batched (every input and output with a dynamic first dimension); else off, so that an
-     * instance is never handed more requests than it runs at once.
-     */
-    private ServingPolicy fit(ServingPolicy policy, ModelManifest manifest) {
-        if (!policy.batching().enabled()
-                || (launcherBatches && dev.torpor.function.Batcher.batchable(manifest.signature()))) {
-            return policy;
-        }
-        return new ServingPolicy(policy.device(), policy.memoryMb(), policy.minInstances(), policy.maxInstances(),
-                policy.concurrencyPerInstance(), policy.idleTimeout(), policy.maxQueue(), policy.requestTimeout(),
-                policy.runtime());
-    }
-
     public void submit(ModelManifest manifest, Path artifact, ServingPolicy requested, Invocation invocation) {
-        ServingPolicy policy = fit(requested, manifest);
-        ModelGate gate = book.gateFor(manifest.id());
+        ServingPolicy policy = requested.fittedTo(manifest, launcherBatches);
         List<Runnable> actions = new ArrayList<>();
         TorporException refusal = null;
         synchronized (book.lock) {
-            gate.update(manifest, artifact, policy);
+            ModelGate gate = book.gateFor(manifest, artifact, policy);
             Instant now = book.clock().instant();
             gate.observe(now);
             invocation.admitted(book.nextEvent(), now);
-            var slot = gate.queue.isEmpty() ? gate.roomiest() : Optional.<InstanceSlot>empty();
+            var slot = gate.hasQueued() ? Optional.<InstanceSlot>empty() : gate.roomiest();
             if (book.isShuttingDown()) {
-                refusal = new ShuttingDown("Torpor is shutting down", Duration.ofSeconds(5));
+                refusal = shuttingDown();
+            } else if (gate.isRetiring()) {
+                refusal = deleted(gate.id());
             } else if (slot.isPresent()) {
                 actions.add(completions.dispatch(gate, slot.get(), invocation, now));
-            } else if (gate.queue.size() >= policy.maxQueue()
+            } else if (gate.queued() >= policy.maxQueue()
                     || book.queuedTotalLocked() >= book.limits().queuedTotal()) {
-                refusal = gate.queue.size() >= policy.maxQueue()
+                refusal = gate.queued() >= policy.maxQueue()
                         ? new QueueFull("the queue of model " + manifest.id() + " is full (maxQueue "
                         + policy.maxQueue() + ")", QUEUE_FULL_RETRY)
                         : new QueueFull("the pool's queue is full (maxQueuedTotal " + book.limits().queuedTotal() + ")",
                         QUEUE_FULL_RETRY);
-                if (needsFirstInstance(gate, now)) {
-                    actions.add(placer.place(gate).action()); // so that the retry the 429 asks for finds capacity
+                if (gate.needsFirstInstance(now)) {
+                    actions.add(place(gate)); // so that the retry the 429 asks for finds capacity
                 }
-            } else if (!gate.hasLiveCapacity() && gate.backoff.blocks(now)) {
+            } else if (!gate.hasLiveCapacity() && gate.backoffBlocks(now)) {
                 refusal = gate.loadFailure(now);
             } else {
-                gate.queue.addLast(invocation);
-                if (needsFirstInstance(gate, now)) {
-                    actions.add(placer.place(gate).action());
+                gate.enqueue(invocation);
+                if (gate.needsFirstInstance(now)) {
+                    actions.add(place(gate));
                 }
             }
             gate.observe(now);
@@ -146,34 +134,34 @@ public final class Activator {
         actions.forEach(Runnable::run);
     }
 
-    private static boolean needsFirstInstance(ModelGate gate, Instant now) {
-        return !gate.hasLiveCapacity() && !gate.awaitingPlacement && !gate.backoff.blocks(now);
+    /** Under the lock: places one instance for the gate; returns the work to run after the lock. */
+    private Runnable place(ModelGate gate) {
+        return completions.carryOut(placer.place(gate));
+    }
+
+    private static ShuttingDown shuttingDown() {
+        return new ShuttingDown("Torpor is shutting down", Duration.ofSeconds(5));
+    }
+
+    private static ModelNotFound deleted(ModelId id) {
+        return new ModelNotFound("model " + id + " has been deleted");
     }
 
     /** The client went away: a queued request leaves the queue, a running one has its engine call stopped. */
     public void cancel(ModelId id, Invocation invocation) {
-        ModelGate gate = book.existingGate(id);
-        if (gate == null) {
-            return;
-        }
         boolean wasQueued;
         synchronized (book.lock) {
+            ModelGate gate = book.existingGate(id);
+            if (gate == null) {
+                return;
+            }
             invocation.markCancelled();
-            wasQueued = gate.queue.remove(invocation);
-            gate.observe(book.clock().instant());
-            settleIfNothingWaits(gate);
+            wasQueued = gate.withdraw(invocation, book.clock().instant());
         }
         if (wasQueued) {
             invocation.fail(new RequestCancelled("the client went away while the request was queued"));
         } else {
             invocation.control().cancel();
-        }
-    }
-
-    /** A gate whose queue emptied no longer waits for a placement (the next request places afresh). */
-    private static void settleIfNothingWaits(ModelGate gate) {
-        if (gate.queue.isEmpty() && gate.awaitingStops.isEmpty() && gate.wakeWaiters.isEmpty()) {
-            gate.awaitingPlacement = false;
         }
     }
 
@@ -186,15 +174,9 @@ public final class Activator {
         List<Invocation> lateRunning = new ArrayList<>();
         synchronized (book.lock) {
             for (ModelGate gate : book.gates()) {
-                List<Invocation> late = gate.takeOverdue(now);
-                if (!late.isEmpty()) {
-                    String why = gate.awaitingPlacement && gate.waitReason != null ? " (no capacity: " + gate.waitReason
-                            + ")" : "";
-                    late.forEach(invocation -> overdue.put(invocation, why));
-                    gate.observe(now);
-                    settleIfNothingWaits(gate);
-                }
-                for (InstanceSlot slot : gate.slots) {
+                String why = gate.placement().noCapacityNote();
+                gate.takeOverdue(now).forEach(invocation -> overdue.put(invocation, why));
+                for (InstanceSlot slot : gate.slots()) {
                     for (Invocation running : slot.running()) {
                         if (!now.isBefore(running.deadline())) {
                             running.markTimedOut();
@@ -217,35 +199,34 @@ public final class Activator {
      * room that could be freed.
      */
     public CompletableFuture<Void> wake(ModelManifest manifest, Path artifact, ServingPolicy requested) {
-        ServingPolicy policy = fit(requested, manifest);
-        ModelGate gate = book.gateFor(manifest.id());
+        ServingPolicy policy = requested.fittedTo(manifest, launcherBatches);
         Runnable start = () -> { };
         InstanceSlot target;
         CompletableFuture<Void> waiter = null;
         synchronized (book.lock) {
-            gate.update(manifest, artifact, policy);
+            ModelGate gate = book.gateFor(manifest, artifact, policy);
             if (book.isShuttingDown()) {
-                return CompletableFuture.failedFuture(new ShuttingDown("Torpor is shutting down", Duration.ofSeconds(5)));
+                return CompletableFuture.failedFuture(shuttingDown());
             }
-            target = gate.slots.stream().filter(InstanceSlot::isReady).findFirst()
-                    .or(() -> gate.slots.stream().filter(InstanceSlot::isLoading).findFirst())
-                    .orElse(null);
+            if (gate.isRetiring()) {
+                return CompletableFuture.failedFuture(deleted(gate.id()));
+            }
+            target = gate.readyOrLoading().orElse(null);
             if (target == null) {
-                Placer.Step step = gate.awaitingPlacement ? null : placer.place(gate);
+                Placer.Step step = gate.placement().isWaiting() ? null : placer.place(gate);
                 if (step != null) {
-                    start = step.action();
+                    start = completions.carryOut(step);
                     target = step.launched();
                 }
                 if (target == null) {
-                    if (step != null && step.decision() instanceof PlacementDecision.Refuse refuse) {
-                        waiter = CompletableFuture.failedFuture(Placer.noPlacement(refuse.reason()));
-                    } else if (!gate.awaitingStops.isEmpty()) {
-                        waiter = new CompletableFuture<>();
-                        gate.wakeWaiters.add(waiter);
+                    if (step != null && step.refusal() != null) {
+                        waiter = CompletableFuture.failedFuture(step.refusal());
+                    } else if (gate.placement().awaitsEvictions()) {
+                        waiter = gate.awaitWake();
                     } else {
-                        waiter = CompletableFuture.failedFuture(new CapacityExhausted("no capacity for " + gate.id
-                                + " now: " + gate.waitReason, Placer.NO_PLACEMENT_RETRY));
-                        gate.awaitingPlacement = false;
+                        waiter = CompletableFuture.failedFuture(new CapacityExhausted("no capacity for " + gate.id()
+                                + " now: " + gate.placement().reason(), Placer.NO_PLACEMENT_RETRY));
+                        gate.placement().stop();
                     }
                 }
             }
@@ -269,27 +250,50 @@ public final class Activator {
      * every drained instance has stopped.
      */
     public CompletableFuture<Void> scaleToZero(ModelId id) {
-        ModelGate gate = book.existingGate(id);
-        if (gate == null) {
+        return control.adjust(changes -> {
+            ModelGate gate = book.existingGate(id);
+            if (gate == null) {
+                return CompletableFuture.completedFuture(null);
+            }
+            CompletableFuture<Void> stopped = changes.drainAll(gate);
+            if (gate.hasQueued() && !changes.isShuttingDown() && !gate.placement().isWaiting()) {
+                changes.place(gate);
+            }
+            return stopped;
+        });
+    }
+
+    private record Retirement(ModelGate gate, Waiting waiting, CompletableFuture<Void> stopped) {
+    }
+
+    /**
+     * Retires a deleted version: its instances drain (requests in flight finish), what still waits for it
+     * (queued requests, explicit wakes) fails with {@link ModelNotFound}, and it takes nothing new; once every
+     * instance has stopped the pool forgets the version (its queue, load failures and scaling memory), so a
+     * deleted version holds nothing. Call it after the version left the store, for each version a deletion
+     * removes. Completes when the version is forgotten; at once when the pool never served it.
+     */
+    public CompletableFuture<Void> retire(ModelId id) {
+        Retirement retirement = control.adjust(changes -> {
+            ModelGate gate = book.existingGate(id);
+            return gate == null ? null : new Retirement(gate, gate.retire(), changes.drainAll(gate));
+        });
+        if (retirement == null) {
             return CompletableFuture.completedFuture(null);
         }
-        List<InstanceSlot> stopNow = new ArrayList<>();
-        List<CompletableFuture<Void>> stopped = new ArrayList<>();
-        Runnable restart = () -> { };
+        retirement.waiting().fail(new ModelNotFound("model " + id + " was deleted while the request waited"));
+        return retirement.stopped().thenRun(() -> {
+            synchronized (book.lock) {
+                book.forget(retirement.gate());
+            }
+        });
+    }
+
+    /** Whether the pool keeps state for the version (for tests: a retired version keeps none). */
+    boolean hasGate(ModelId id) {
         synchronized (book.lock) {
-            for (InstanceSlot slot : List.copyOf(gate.slots)) {
-                stopped.add(slot.stopped());
-                if (placer.drain(gate, slot)) {
-                    stopNow.add(slot);
-                }
-            }
-            if (!gate.queue.isEmpty() && !book.isShuttingDown() && !gate.awaitingPlacement) {
-                restart = placer.place(gate).action();
-            }
+            return book.existingGate(id) != null;
         }
-        stopNow.forEach(completions::stop);
-        restart.run();
-        return CompletableFuture.allOf(stopped.toArray(CompletableFuture[]::new));
     }
 
     /**
@@ -297,10 +301,10 @@ public final class Activator {
      * see it before the next request does (e.g. a lowered {@code minInstances} lets the reaper scale to zero).
      */
     public void updatePolicy(ModelId id, ServingPolicy policy) {
-        ModelGate gate = book.existingGate(id);
-        if (gate != null) {
-            synchronized (book.lock) {
-                gate.policy = gate.manifest == null ? policy : fit(policy, gate.manifest);
+        synchronized (book.lock) {
+            ModelGate gate = book.existingGate(id);
+            if (gate != null) {
+                gate.applyPolicy(policy.fittedTo(gate.manifest(), launcherBatches));
             }
         }
     }
@@ -310,14 +314,13 @@ public final class Activator {
      * its requests in flight, then stops), and capacity a raised limit opens serves waiting requests now.
      */
     public void limitsChanged() {
-        List<InstanceSlot> stopNow = new ArrayList<>();
-        synchronized (book.lock) {
-            List<String> surplus = Placement.surplus(book.snapshotLocked(), book.limits());
+        control.adjust(changes -> {
+            List<String> surplus = Placement.surplus(book.snapshotLocked(), changes.limits());
             for (String id : surplus) {
-                for (ModelGate gate : book.gates()) {
-                    for (InstanceSlot slot : List.copyOf(gate.slots)) {
-                        if (slot.instance().id().equals(id) && placer.drain(gate, slot)) {
-                            stopNow.add(slot);
+                for (ModelGate gate : changes.gates()) {
+                    for (InstanceSlot slot : List.copyOf(gate.slots())) {
+                        if (slot.instance().id().equals(id)) {
+                            changes.drain(gate, slot);
                         }
                     }
                 }
@@ -325,8 +328,8 @@ public final class Activator {
             if (!surplus.isEmpty()) {
                 LOG.info("pool limits lowered: draining {}", surplus);
             }
-        }
-        stopNow.forEach(completions::stop);
+            return null;
+        });
         completions.capacityFreed();
     }
 
@@ -367,37 +370,17 @@ public final class Activator {
         shutdown.shutdown(grace);
     }
 
-    // ---- for the Reaper and the Autoscaler, which decide under the lock ----
-
-    Collection<ModelGate> gates() {
-        return book.gates();
-    }
-
-    boolean isShuttingDown() {
-        return book.isShuttingDown();
-    }
-
-    /** Under the lock: see {@link Placer#place}. */
-    Placer.Step place(ModelGate gate) {
-        return placer.place(gate);
-    }
-
-    /** Under the lock: see {@link Placer#drain}. */
-    boolean drain(ModelGate gate, InstanceSlot slot) {
-        return placer.drain(gate, slot);
-    }
-
-    /** After the lock: see {@link Completions#stop}. */
-    void stop(InstanceSlot slot) {
-        completions.stop(slot);
+    /** What the {@link Reaper} and the {@link Autoscaler} may do to this pool. */
+    PoolControl control() {
+        return control;
     }
 
     /**
      * Registers who is told of each instance that has stopped, with its final counters (billing's
      * reconciliation keeps them). One listener; called on the stopper thread, outside the lock.
      */
-    public void onInstanceStopped(java.util.function.Consumer<InstanceView> listener) {
-        book.stoppedListener = java.util.Objects.requireNonNull(listener, "listener");
+    public void onInstanceStopped(Consumer<InstanceView> listener) {
+        book.onStopped(listener);
     }
 
     /** The cause a {@link CompletionException} wraps, or the failure itself. */

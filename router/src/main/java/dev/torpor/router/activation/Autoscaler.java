@@ -1,10 +1,8 @@
 package dev.torpor.router.activation;
 
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,12 +17,12 @@ import org.slf4j.LoggerFactory;
 public final class Autoscaler {
     private static final Logger LOG = LoggerFactory.getLogger(Autoscaler.class);
 
-    private final Activator activator;
+    private final PoolControl pool;
     private final ScaleDecider decider;
     private final ScalingSettings settings;
 
     public Autoscaler(Activator activator, ScalingSettings settings) {
-        this.activator = activator;
+        this.pool = activator.control();
         this.settings = settings;
         this.decider = new ScaleDecider(settings);
     }
@@ -35,61 +33,54 @@ public final class Autoscaler {
 
     /** One tick: measure, decide, act. Returns each version's decision (for logs, traces and tests). */
     public Map<String, ScaleDecider.Decision> tick(Instant now) {
-        Map<String, ScaleDecider.Decision> decisions = new LinkedHashMap<>();
-        List<Runnable> actions = new ArrayList<>();
-        List<InstanceSlot> stopNow = new ArrayList<>();
-        synchronized (activator.lock) {
-            if (activator.isShuttingDown()) {
+        return pool.adjust(changes -> {
+            Map<String, ScaleDecider.Decision> decisions = new LinkedHashMap<>();
+            if (changes.isShuttingDown()) {
                 return decisions;
             }
-            int poolCap = activator.limits().instancesPerModel();
-            for (ModelGate gate : activator.gates()) {
-                if (gate.policy == null) {
-                    continue;
+            int poolCap = changes.limits().instancesPerModel();
+            for (ModelGate gate : changes.gates()) {
+                if (!gate.isRetiring()) {
+                    decisions.put(gate.key(), scale(gate, poolCap, now, changes));
                 }
-                gate.observe(now);
-                gate.demand.tick(now, settings.stableWindow());
-                int live = gate.liveCount();
-                var snapshot = new ScaleDecider.Snapshot(live, (int) gate.readyCount(),
-                        gate.demand.average(now, settings.stableWindow()), gate.demand.average(now, settings.panicWindow()),
-                        gate.policy.minInstances(), Math.min(gate.policy.maxInstances(), poolCap),
-                        gate.policy.inFlightPerInstance());
-                ScaleDecider.Decision decision = decider.decide(snapshot, gate.scale, now);
-                if (decision.state().panicking() != gate.scale.panicking()) {
-                    LOG.info("{} {} panic mode (panic-window demand {}, {} READY)", gate.id,
-                            decision.state().panicking() ? "enters" : "leaves",
-                            String.format("%.1f", snapshot.panicDemand()), snapshot.ready());
-                }
-                gate.scale = decision.state();
-                gate.lastDecision = decision;
-                decisions.put(gate.key, decision);
-                if (decision.desired() > live) {
-                    if (!gate.awaitingPlacement && !gate.backoff.blocks(now) && gate.manifest != null) {
-                        for (int i = live; i < decision.desired(); i++) {
-                            Placer.Step step = activator.place(gate);
-                            actions.add(step.action());
-                            if (step.launched() == null) {
-                                break; // evicting or waiting: capacity freeing retries it, the next tick re-decides
-                            }
-                        }
-                    }
-                } else if (decision.desired() < live) {
-                    List<InstanceSlot> surplus = gate.slots.stream()
-                            .filter(InstanceSlot::isReady)
-                            .sorted(Comparator.comparingInt(InstanceSlot::inFlight)
-                                    .thenComparing(slot -> slot.idleSince() == null ? Instant.MAX : slot.idleSince()))
-                            .limit(live - decision.desired())
-                            .toList();
-                    for (InstanceSlot slot : surplus) {
-                        if (activator.drain(gate, slot)) {
-                            stopNow.add(slot);
-                        }
+            }
+            return decisions;
+        });
+    }
+
+    /** Under the lock: measures one version, decides its count and places or drains towards it. */
+    private ScaleDecider.Decision scale(ModelGate gate, int poolCap, Instant now, PoolControl.Changes changes) {
+        gate.observe(now);
+        gate.closeDemandBucket(now, settings.stableWindow());
+        int live = gate.liveCount();
+        ServingPolicy policy = gate.policy();
+        var snapshot = new ScaleDecider.Snapshot(live, (int) gate.readyCount(),
+                gate.averageDemand(now, settings.stableWindow()), gate.averageDemand(now, settings.panicWindow()),
+                policy.minInstances(), Math.min(policy.maxInstances(), poolCap), policy.inFlightPerInstance());
+        ScaleDecider.Decision decision = decider.decide(snapshot, gate.scaleState(), now);
+        if (decision.state().panicking() != gate.scaleState().panicking()) {
+            LOG.info("{} {} panic mode (panic-window demand {}, {} READY)", gate.id(),
+                    decision.state().panicking() ? "enters" : "leaves",
+                    String.format("%.1f", snapshot.panicDemand()), snapshot.ready());
+        }
+        gate.rememberScale(decision.state());
+        if (decision.desired() > live) {
+            if (!gate.placement().isWaiting() && !gate.backoffBlocks(now)) {
+                for (int i = live; i < decision.desired(); i++) {
+                    if (!changes.place(gate)) {
+                        break; // evicting or waiting: capacity freeing retries it, the next tick re-decides
                     }
                 }
             }
+        } else if (decision.desired() < live) {
+            gate.slots().stream()
+                    .filter(InstanceSlot::isReady)
+                    .sorted(Comparator.comparingInt(InstanceSlot::inFlight)
+                            .thenComparing(slot -> slot.idleSince() == null ? Instant.MAX : slot.idleSince()))
+                    .limit(live - decision.desired())
+                    .toList()
+                    .forEach(slot -> changes.drain(gate, slot));
         }
-        stopNow.forEach(activator::stop);
-        actions.forEach(Runnable::run);
-        return decisions;
+        return decision;
     }
 }

@@ -14,15 +14,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Hands requests to instances and reacts to what instances report: a load finished (serve the queue, or back
- * off, or fall back from a GPU to the CPU), a request finished (serve the next one, or stop a draining
- * instance), an instance stopped (its capacity is free), and capacity freed (retry the models waiting for a
- * placement, in arrival order).
+ * Hands requests to instances, carries out the {@link Placer}'s decisions, and reacts to what instances report:
+ * a load finished (serve the queue, or back off, or fall back from a GPU to the CPU), a request finished (serve
+ * the next one, or stop a draining instance), an instance stopped (its capacity is free), and capacity freed
+ * (retry the models waiting for a placement, in arrival order). It asks the {@link Placer} for placements; the
+ * placer never calls back.
  *
  * <p>Thread-safety: the completion handlers run on instance threads and the stopper thread. Each takes the
  * {@link PoolBook#lock pool's lock} only to decide, and runs what it decided (engine calls, stops, failing or
- * completing futures) after releasing it. {@link #dispatch} is the exception: it is called holding the lock and
- * returns the engine call to run after it.
+ * completing futures) after releasing it. {@link #dispatch} is the exception: it is called holding the lock
+ * (and asserts it) and returns the engine call to run after it.
  */
 final class Completions {
     /** Logs under the activator's name, as the pool always has. */
@@ -36,7 +37,6 @@ final class Completions {
         return thread;
     });
 
-    /** Made by its {@link Placer}, which it places through when capacity frees. */
     Completions(PoolBook book, Placer placer) {
         this.book = book;
         this.placer = placer;
@@ -46,61 +46,87 @@ final class Completions {
      * Under the lock: the instance takes the request; returns the engine call to run once the lock is released.
      */
     Runnable dispatch(ModelGate gate, InstanceSlot slot, Invocation invocation, Instant now) {
+        book.lock.assertHeld();
         slot.begin(invocation);
         invocation.dispatched(now, slot);
         return () -> slot.instance().infer(invocation.request(), invocation.control())
                 .whenComplete((outcome, failure) -> finished(gate, slot, invocation, outcome, failure));
     }
 
+    /** Under the lock: hands queued requests to {@code slot} while it has room; adds their engine calls. */
+    private void serveQueue(ModelGate gate, InstanceSlot slot, Instant now, List<Runnable> actions) {
+        for (Invocation next = gate.nextFor(slot); next != null; next = gate.nextFor(slot)) {
+            actions.add(dispatch(gate, slot, next, now));
+        }
+    }
+
+    /**
+     * What a placement decided, as the work to run after the lock: the launched instance loads (and reports
+     * to {@link #loaded}), the evicted instances stop, the refused requests and wakes fail.
+     */
+    Runnable carryOut(Placer.Step step) {
+        return () -> {
+            step.evicted().forEach(this::stop);
+            InstanceSlot launched = step.launched();
+            if (launched != null) {
+                launched.instance().load().whenComplete((took, failure) -> loaded(step.gate(), launched, took,
+                        failure));
+            }
+            if (step.refusal() != null) {
+                step.refused().fail(step.refusal());
+            }
+        };
+    }
+
+    /**
+     * Under the lock: places one instance for a gate that something waits for and, when one was launched, hands
+     * it the explicit wakes waiting, which complete with that instance's load.
+     */
+    private void placeForWaiters(ModelGate gate, List<Runnable> actions) {
+        Placer.Step step = placer.place(gate);
+        actions.add(carryOut(step));
+        if (step.launched() != null && gate.hasWakeWaiters()) {
+            List<CompletableFuture<Void>> wakes = gate.takeWakeWaiters();
+            InstanceSlot next = step.launched();
+            actions.add(() -> next.instance().load().whenComplete((ok, failure) -> wakes.forEach(
+                    wake -> complete(wake, failure))));
+        }
+    }
+
     /** An instance's load finished, on the instance's thread. */
     void loaded(ModelGate gate, InstanceSlot slot, Duration took, Throwable failure) {
         List<Runnable> actions = new ArrayList<>();
-        List<Invocation> failed = new ArrayList<>();
-        List<CompletableFuture<Void>> wakes = new ArrayList<>();
+        List<CompletableFuture<Void>> woken = List.of();
+        Waiting failed = Waiting.NONE;
         TorporException reason = null;
         boolean stopSlot = false;
         synchronized (book.lock) {
             Instant now = book.clock().instant();
-            if (!gate.slots.contains(slot) || slot.isDraining()) {
+            if (!gate.holds(slot) || slot.isDraining()) {
                 return; // drained while loading; whoever drained it stops it
             }
             if (failure == null) {
                 slot.ready(now, took, book.nextEvent());
-                gate.backoff.recordSuccess();
-                while (!gate.queue.isEmpty() && slot.hasRoom(gate.policy.inFlightPerInstance())) {
-                    actions.add(dispatch(gate, slot, gate.queue.pollFirst(), now));
-                }
-                wakes.addAll(gate.wakeWaiters);
-                gate.wakeWaiters.clear();
+                gate.loadSucceeded();
+                serveQueue(gate, slot, now, actions);
+                woken = gate.takeWakeWaiters();
             } else {
                 slot.markDraining();
-                book.retire(gate, slot);
+                book.beginStopping(gate, slot);
                 stopSlot = true;
                 String why = Activator.unwrap(failure).getMessage();
-                if (slot.device().isGpu() && gate.policy.device().equals("any") && !gate.gpuFailed) {
+                if (gate.fallBackFromGpu(slot)) {
                     // The GPU could not start it; the model allows any device, so it goes to the CPU instead.
-                    gate.gpuFailed = true;
-                    LOG.warn("{} could not start on {} ({}); placing it on the CPU instead", gate.id, slot.device().id(), why);
-                    if (!gate.hasLiveCapacity() && (!gate.queue.isEmpty() || !gate.wakeWaiters.isEmpty())) {
-                        Placer.Step step = placer.place(gate);
-                        actions.add(step.action());
-                        if (step.launched() != null && !gate.wakeWaiters.isEmpty()) {
-                            List<CompletableFuture<Void>> waiting = new ArrayList<>(gate.wakeWaiters);
-                            gate.wakeWaiters.clear();
-                            InstanceSlot next = step.launched();
-                            actions.add(() -> next.instance().load().whenComplete((ok, again) -> waiting.forEach(
-                                    wake -> complete(wake, again))));
-                        }
+                    LOG.warn("{} could not start on {} ({}); placing it on the CPU instead", gate.id(),
+                            slot.device().id(), why);
+                    if (!gate.hasLiveCapacity() && (gate.hasQueued() || gate.hasWakeWaiters())) {
+                        placeForWaiters(gate, actions);
                     }
                 } else {
-                    gate.backoff.recordFailure(why, now);
+                    gate.loadFailed(why, now);
                     if (!gate.hasLiveCapacity()) {
                         reason = gate.loadFailure(now);
-                        failed.addAll(gate.queue);
-                        gate.queue.clear();
-                        wakes.addAll(gate.wakeWaiters);
-                        gate.wakeWaiters.clear();
-                        gate.awaitingPlacement = false;
+                        failed = gate.takeAllWaiting();
                     }
                 }
             }
@@ -109,11 +135,10 @@ final class Completions {
         if (stopSlot) {
             stop(slot);
         }
-        for (Invocation invocation : failed) {
-            invocation.fail(reason);
+        if (reason != null) {
+            failed.fail(reason);
         }
-        Throwable wakeFailure = reason != null ? reason : null;
-        wakes.forEach(wake -> complete(wake, wakeFailure));
+        woken.forEach(wake -> wake.complete(null));
         actions.forEach(Runnable::run);
     }
 
@@ -134,14 +159,12 @@ final class Completions {
             Instant now = book.clock().instant();
             slot.end(invocation, now);
             if (slot.isDraining()) {
-                if (slot.inFlight() == 0 && gate.slots.contains(slot)) {
-                    book.retire(gate, slot);
+                if (slot.inFlight() == 0 && gate.holds(slot)) {
+                    book.beginStopping(gate, slot);
                     stopSlot = true;
                 }
             } else {
-                while (!gate.queue.isEmpty() && slot.hasRoom(gate.policy.inFlightPerInstance())) {
-                    actions.add(dispatch(gate, slot, gate.queue.pollFirst(), now));
-                }
+                serveQueue(gate, slot, now, actions);
             }
             gate.observe(now);
         }
@@ -154,9 +177,9 @@ final class Completions {
     }
 
     /**
-     * Stops an instance already {@link PoolBook#retire retired}, on the stopper thread (the caller may be one of
-     * the instance's own threads, which its stop waits for); once stopped, its capacity serves waiting models.
-     * Called without the lock.
+     * Stops an instance already moved to {@link PoolBook#beginStopping stopping}, on the stopper thread (the
+     * caller may be one of the instance's own threads, which its stop waits for); once stopped, its capacity
+     * serves waiting models. Called without the lock.
      */
     void stop(InstanceSlot slot) {
         stopper.execute(() -> {
@@ -166,12 +189,11 @@ final class Completions {
                 slot.stopped().complete(null);
                 InstanceView last;
                 synchronized (book.lock) {
-                    last = book.stoppingViewLocked(slot);
-                    book.forgetStopped(slot);
+                    last = book.forgetStopped(slot);
                 }
                 if (last != null) {
                     try {
-                        book.stoppedListener.accept(last);
+                        book.tellStopped(last);
                     } catch (RuntimeException listenerFailed) {
                         LOG.warn("the stopped-instance listener failed for {}", last.id(), listenerFailed);
                     }
@@ -193,23 +215,13 @@ final class Completions {
                 return;
             }
             List<ModelGate> waiting = book.gates().stream()
-                    .filter(gate -> gate.awaitingPlacement && gate.awaitingStops.isEmpty())
+                    .filter(gate -> gate.placement().mayRetry())
                     .sorted(Comparator.comparingLong(ModelGate::oldestWaiting))
                     .toList();
             for (ModelGate gate : waiting) {
-                gate.awaitingPlacement = false;
-                boolean wanted = !gate.queue.isEmpty() || !gate.wakeWaiters.isEmpty() && !gate.hasLiveCapacity();
-                if (!wanted) {
-                    continue;
-                }
-                Placer.Step step = placer.place(gate);
-                actions.add(step.action());
-                if (step.launched() != null && !gate.wakeWaiters.isEmpty()) {
-                    List<CompletableFuture<Void>> wakes = new ArrayList<>(gate.wakeWaiters);
-                    gate.wakeWaiters.clear();
-                    InstanceSlot next = step.launched();
-                    actions.add(() -> next.instance().load().whenComplete((ok, failure) -> wakes.forEach(
-                            wake -> complete(wake, failure))));
+                gate.placement().stop();
+                if (gate.hasQueued() || gate.hasWakeWaiters() && !gate.hasLiveCapacity()) {
+                    placeForWaiters(gate, actions);
                 }
             }
         }

@@ -1,7 +1,11 @@
 package dev.torpor.router.activation;
 
+import dev.torpor.error.ModelLoadFailed;
+import dev.torpor.error.TorporException;
+import dev.torpor.store.ModelId;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Optional;
 
 /**
  * Remembers a model version's failed loads and when the next try is allowed: 1 s after the first failure,
@@ -58,5 +62,18 @@ final class LoadBackoff {
 
     Instant retryNotBefore() {
         return retryNotBefore;
+    }
+
+    /** The refusal while this backoff blocks: the last load's reason, and when the next attempt may come. */
+    TorporException refusal(ModelId id, Instant now) {
+        Duration wait = remaining(now);
+        return new ModelLoadFailed("model " + id + " failed to load: " + lastReason
+                + " (next attempt in " + Math.max(1, (wait.toMillis() + 999) / 1000) + " s)", wait);
+    }
+
+    /** The unrecovered failure of {@code version}, if its last load failed. */
+    Optional<LoadFailureView> view(String version) {
+        return hasFailed() ? Optional.of(new LoadFailureView(version, lastReason, lastFailureAt, consecutiveFailures,
+                retryNotBefore)) : Optional.empty();
     }
 }

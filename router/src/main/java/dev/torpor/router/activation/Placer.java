@@ -3,7 +3,6 @@ package dev.torpor.router.activation;
 import dev.torpor.error.CapacityExhausted;
 import dev.torpor.error.TorporException;
 import dev.torpor.function.FunctionInstance;
-import dev.torpor.pool.Device;
 import dev.torpor.pool.InstanceIds;
 import dev.torpor.pool.LaunchSpec;
 import dev.torpor.pool.Launcher;
@@ -13,19 +12,20 @@ import dev.torpor.pool.PlacementRequest;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Gives a model version one more instance: asks {@link Placement} where, then launches it, or drains the idle
  * instances of other models it must evict first, or records that the version waits for capacity, or refuses
- * (failing what the version has waiting with 503). Also takes instances out of service ({@link #drain}).
+ * (taking what the version has waiting, to be failed with 503). Also takes instances out of service
+ * ({@link #drain}).
  *
- * <p>Thread-safety: every method here is called holding the {@link PoolBook#lock pool's lock} and only
- * decides: it changes the book-keeping and returns, as a {@link Step}, what the caller runs once it has
- * released the lock (the launched instance's load, the evicted instances' stops, failing the refused
- * requests). Completions of what it starts are handled by its {@link Completions}.
+ * <p>Decides only: it changes the book-keeping and returns what it decided as a {@link Step}, a value that
+ * {@link Completions#carryOut} turns into the work to run once the lock is released (the launched instance's
+ * load, the evicted instances' stops, failing the refused requests). It knows nothing of what happens next.
+ *
+ * <p>Thread-safety: every method must be called holding the {@link PoolBook#lock pool's lock}, and asserts it.
  */
 final class Placer {
     /** Logs under the activator's name, as the pool always has. */
@@ -34,72 +34,57 @@ final class Placer {
 
     private final PoolBook book;
     private final Launcher launcher;
-    private final Completions completions;
 
-    /**
-     * Creates the placer and the {@link Completions} that handle what it launches; the two call each other (a
-     * stopped instance frees capacity that is placed again), so they are made together, here.
-     */
     Placer(PoolBook book, Launcher launcher) {
         this.book = book;
         this.launcher = launcher;
-        this.completions = new Completions(book, this);
     }
 
-    Completions completions() {
-        return completions;
-    }
-
-    /** What a placement did: the action to run after the lock, the instance it launched (if any), and why. */
-    record Step(Runnable action, InstanceSlot launched, PlacementDecision decision) {
+    /**
+     * What one placement decided for {@code gate}: the instance it launched (to load), the instances it evicted
+     * (drained and out of their gates: to stop), or the requests and wakes it refused (to fail with
+     * {@code refusal}). At most one of the three is non-empty; all are empty when the gate waits for capacity.
+     */
+    record Step(ModelGate gate, PlacementDecision decision, InstanceSlot launched, List<InstanceSlot> evicted,
+                Waiting refused, TorporException refusal) {
     }
 
     /**
      * Places one new instance for the gate: launches it, or evicts idle instances of other models first (the
-     * gate is retried once they stopped), or waits for capacity, or refuses — failing the gate's queue with 503.
+     * gate is retried once they stopped), or waits for capacity, or refuses — taking the gate's queue and wakes.
      */
     Step place(ModelGate gate) {
-        ServingPolicy policy = gate.policy;
-        PlacementRequest request = new PlacementRequest(gate.key, policy.device(), policy.memoryMb(),
-                policy.maxInstances(), !gate.gpuFailed);
+        book.lock.assertHeld();
+        assert !gate.isRetiring() : "a retiring version gets no instance";
+        ServingPolicy policy = gate.policy();
+        PlacementRequest request = new PlacementRequest(gate.key(), policy.device(), policy.memoryMb(),
+                policy.maxInstances(), gate.gpuAllowed());
         PlacementDecision decision = Placement.place(request, book.snapshotLocked(), book.limits());
         if (decision instanceof PlacementDecision.Place place && place.fitsNow()) {
-            gate.awaitingPlacement = false;
-            gate.waitReason = null;
-            return launch(gate, place.device(), decision);
+            gate.placement().placed();
+            return new Step(gate, decision, launch(gate, place), List.of(), Waiting.NONE, null);
         }
         if (decision instanceof PlacementDecision.Place place) {
-            gate.awaitingPlacement = true;
-            gate.waitReason = "evicting " + place.evict() + " to make room";
             List<InstanceSlot> victims = new ArrayList<>();
             for (ModelGate other : book.gates()) {
-                for (InstanceSlot slot : List.copyOf(other.slots)) {
+                for (InstanceSlot slot : List.copyOf(other.slots())) {
                     if (place.evict().contains(slot.instance().id()) && drain(other, slot)) {
                         victims.add(slot);
                     }
                 }
             }
-            gate.awaitingStops.addAll(victims);
-            LOG.info("evicting {} to place {} on {}", place.evict(), gate.id, place.device().id());
-            return new Step(() -> victims.forEach(completions::stop), null, decision);
+            gate.placement().awaitEvictions(victims, "evicting " + place.evict() + " to make room");
+            LOG.info("evicting {} to place {} on {}", place.evict(), gate.id(), place.device().id());
+            return new Step(gate, decision, null, victims, Waiting.NONE, null);
         }
         if (decision instanceof PlacementDecision.Wait wait) {
-            gate.awaitingPlacement = true;
-            gate.waitReason = wait.reason();
-            return new Step(() -> { }, null, decision);
+            gate.placement().awaitCapacity(wait.reason());
+            return new Step(gate, decision, null, List.of(), Waiting.NONE, null);
         }
         PlacementDecision.Refuse refuse = (PlacementDecision.Refuse) decision;
-        gate.awaitingPlacement = false;
-        List<Invocation> waiting = new ArrayList<>(gate.queue);
-        gate.queue.clear();
+        Waiting refused = gate.takeAllWaiting();
         gate.observe(book.clock().instant());
-        TorporException refused = noPlacement(refuse.reason());
-        List<CompletableFuture<Void>> wakes = new ArrayList<>(gate.wakeWaiters);
-        gate.wakeWaiters.clear();
-        return new Step(() -> {
-            waiting.forEach(invocation -> invocation.fail(refused));
-            wakes.forEach(wake -> wake.completeExceptionally(refused));
-        }, null, decision);
+        return new Step(gate, decision, null, List.of(), refused, noPlacement(refuse.reason()));
     }
 
     /** The 503 for a version that no device could ever hold within the limits. */
@@ -107,28 +92,29 @@ final class Placer {
         return new CapacityExhausted("no placement is possible: " + reason, NO_PLACEMENT_RETRY);
     }
 
-    private Step launch(ModelGate gate, Device device, PlacementDecision decision) {
-        ServingPolicy policy = gate.policy;
-        String instanceId = InstanceIds.next(gate.id.name(), gate.id.version());
-        FunctionInstance instance = launcher.launch(new LaunchSpec(instanceId, gate.manifest, gate.artifact, device,
-                policy.runtime(), policy.concurrencyPerInstance(), policy.memoryMb(), policy.batching()));
-        InstanceSlot slot = new InstanceSlot(instance, device, policy.memoryMb());
-        gate.slots.add(slot);
-        return new Step(() -> instance.load().whenComplete((took, failure) -> completions.loaded(gate, slot, took,
-                failure)), slot, decision);
+    private InstanceSlot launch(ModelGate gate, PlacementDecision.Place place) {
+        ServingPolicy policy = gate.policy();
+        String instanceId = InstanceIds.next(gate.id().name(), gate.id().version());
+        FunctionInstance instance = launcher.launch(new LaunchSpec(instanceId, gate.manifest(), gate.artifact(),
+                place.device(), policy.runtime(), policy.concurrencyPerInstance(), policy.memoryMb(),
+                policy.batching()));
+        InstanceSlot slot = new InstanceSlot(instance, place.device(), policy.memoryMb());
+        gate.add(slot);
+        return slot;
     }
 
     /**
-     * Takes an instance out of service: it takes nothing new. Returns true when it is idle and has been
-     * {@link PoolBook#retire retired} (the caller then {@link Completions#stop stops} it after the lock); a busy
-     * one stops when its last request finishes.
+     * Takes an instance out of service: it takes nothing new. Returns true when it is idle and has been moved
+     * to {@link PoolBook#beginStopping stopping} (the caller then {@link Completions#stop stops} it after the
+     * lock); a busy one stops when its last request finishes.
      */
     boolean drain(ModelGate gate, InstanceSlot slot) {
+        book.lock.assertHeld();
         if (!slot.isDraining()) {
             slot.markDraining();
         }
         if (slot.inFlight() == 0) {
-            book.retire(gate, slot);
+            book.beginStopping(gate, slot);
             return true;
         }
         return false;

@@ -4,7 +4,6 @@ import dev.torpor.error.ShuttingDown;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 
 /**
  * Takes the whole pool down (SIGTERM): stops admitting, gives the requests queued and running a grace period,
@@ -33,22 +32,16 @@ final class PoolShutdown {
                 break;
             }
         }
-        List<Invocation> left = new ArrayList<>();
+        List<Waiting> left = new ArrayList<>();
         List<InstanceSlot> slots = new ArrayList<>();
-        List<CompletableFuture<Void>> wakes = new ArrayList<>();
         synchronized (book.lock) {
             for (ModelGate gate : book.gates()) {
-                left.addAll(gate.queue);
-                gate.queue.clear();
-                slots.addAll(gate.slots);
-                gate.slots.clear();
-                wakes.addAll(gate.wakeWaiters);
-                gate.wakeWaiters.clear();
+                left.add(gate.takeAllWaiting());
+                slots.addAll(gate.takeAllSlots());
             }
         }
         ShuttingDown down = new ShuttingDown("Torpor shut down before the request ran", null);
-        left.forEach(invocation -> invocation.fail(down));
-        wakes.forEach(wake -> wake.completeExceptionally(down));
+        left.forEach(waiting -> waiting.fail(down));
         slots.forEach(slot -> {
             slot.instance().stop();
             slot.stopped().complete(null);
@@ -58,7 +51,7 @@ final class PoolShutdown {
     private boolean busy() {
         synchronized (book.lock) {
             for (ModelGate gate : book.gates()) {
-                if (!gate.queue.isEmpty() || gate.slots.stream().anyMatch(slot -> slot.inFlight() > 0)) {
+                if (gate.isBusy()) {
                     return true;
                 }
             }

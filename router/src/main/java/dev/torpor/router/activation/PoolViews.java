@@ -25,7 +25,7 @@ final class PoolViews {
         List<InstanceView> views = new ArrayList<>();
         synchronized (book.lock) {
             for (ModelGate gate : book.gatesOf(model)) {
-                gate.slots.forEach(slot -> views.add(InstanceView.of(gate.id, slot)));
+                gate.slots().forEach(slot -> views.add(InstanceView.of(gate.id(), slot)));
             }
         }
         return views;
@@ -36,7 +36,7 @@ final class PoolViews {
         List<InstanceView> views = new ArrayList<>();
         synchronized (book.lock) {
             for (ModelGate gate : book.gates()) {
-                gate.slots.forEach(slot -> views.add(InstanceView.of(gate.id, slot)));
+                gate.slots().forEach(slot -> views.add(InstanceView.of(gate.id(), slot)));
             }
         }
         views.sort(Comparator.comparing(InstanceView::startedAt, Comparator.nullsLast(Comparator.naturalOrder())));
@@ -55,11 +55,9 @@ final class PoolViews {
         LoadFailureView latest = null;
         synchronized (book.lock) {
             for (ModelGate gate : book.gatesOf(model)) {
-                if (gate.backoff.hasFailed() && (latest == null
-                        || gate.backoff.lastFailureAt().isAfter(latest.at()))) {
-                    latest = new LoadFailureView(gate.id.version(), gate.backoff.lastReason(),
-                            gate.backoff.lastFailureAt(), gate.backoff.consecutiveFailures(),
-                            gate.backoff.retryNotBefore());
+                Optional<LoadFailureView> failure = gate.failureView();
+                if (failure.isPresent() && (latest == null || failure.get().at().isAfter(latest.at()))) {
+                    latest = failure.get();
                 }
             }
         }

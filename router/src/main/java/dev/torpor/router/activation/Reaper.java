@@ -2,7 +2,6 @@ package dev.torpor.router.activation;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -17,10 +16,10 @@ public final class Reaper {
     /** How long to wait when nothing is idle: new idleness starts from a request that the ticker will see. */
     static final Duration NOTHING_DUE = Duration.ofSeconds(1);
 
-    private final Activator activator;
+    private final PoolControl pool;
 
     public Reaper(Activator activator) {
-        this.activator = activator;
+        this.pool = activator.control();
     }
 
     /**
@@ -29,31 +28,25 @@ public final class Reaper {
      * @return when the next instance will reach its idle timeout (at most {@link #NOTHING_DUE} from now)
      */
     public Instant sweep(Instant now) {
-        Instant next = now.plus(NOTHING_DUE);
-        List<InstanceSlot> reaped = new ArrayList<>();
-        synchronized (activator.lock) {
-            for (ModelGate gate : activator.gates()) {
-                if (gate.policy == null) {
-                    continue;
-                }
-                long keep = gate.policy.minInstances();
+        return pool.adjust(changes -> {
+            Instant next = now.plus(NOTHING_DUE);
+            for (ModelGate gate : changes.gates()) {
+                long keep = gate.policy().minInstances();
                 long ready = gate.readyCount();
-                for (InstanceSlot slot : List.copyOf(gate.slots)) {
+                for (InstanceSlot slot : List.copyOf(gate.slots())) {
                     if (!slot.isReady() || slot.inFlight() > 0 || slot.idleSince() == null) {
                         continue;
                     }
-                    Instant due = slot.idleSince().plus(gate.policy.idleTimeout());
+                    Instant due = slot.idleSince().plus(gate.policy().idleTimeout());
                     if (!now.isBefore(due) && ready > keep) {
-                        activator.drain(gate, slot);
-                        reaped.add(slot);
+                        changes.drain(gate, slot);
                         ready--;
                     } else if (ready > keep && due.isBefore(next)) {
                         next = due;
                     }
                 }
             }
-        }
-        reaped.forEach(activator::stop);
-        return next;
+            return next;
+        });
     }
 }

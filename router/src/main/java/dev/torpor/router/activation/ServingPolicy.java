@@ -1,7 +1,9 @@
 package dev.torpor.router.activation;
 
+import dev.torpor.function.Batcher;
 import dev.torpor.function.Batching;
 import dev.torpor.function.RuntimeOptions;
+import dev.torpor.store.ModelManifest;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -37,6 +39,19 @@ public record ServingPolicy(
      */
     public int inFlightPerInstance() {
         return (int) Math.min(Integer.MAX_VALUE, (long) concurrencyPerInstance * batching.maxBatchSize());
+    }
+
+    /**
+     * This policy as a pool applies it: dynamic batching only where the launcher's instances batch and the
+     * model can be batched (every input and output with a dynamic first dimension); else off, so that an
+     * instance is never handed more requests than it runs at once.
+     */
+    ServingPolicy fittedTo(ModelManifest manifest, boolean launcherBatches) {
+        if (!batching.enabled() || (launcherBatches && Batcher.batchable(manifest.signature()))) {
+            return this;
+        }
+        return new ServingPolicy(device, memoryMb, minInstances, maxInstances, concurrencyPerInstance, idleTimeout,
+                maxQueue, requestTimeout, runtime);
     }
 
     public ServingPolicy {

@@ -183,7 +183,8 @@ public final class ModelCatalog {
     }
 
     /**
-     * Drains a version's instances, then deletes it; the model's config goes with its last version.
+     * Drains a version's instances, then deletes it and retires it from the pool (which then forgets it); the
+     * model's config goes with its last version.
      *
      * @throws ModelNotFound when the version is not published
      */
@@ -196,8 +197,9 @@ public final class ModelCatalog {
                     drainFailed);
         }
         store.delete(manifest.id());
-        // A request that arrived during the drain may have woken an instance: it goes too.
-        activator.scaleToZero(manifest.id());
+        // A request that arrived during the drain may have woken an instance: it goes too, and once it has
+        // stopped the pool forgets the version.
+        activator.retire(manifest.id());
         if (versions(model).isEmpty()) {
             configs.delete(model);
         }

@@ -87,6 +87,12 @@ class FailuresAndLifecycleTest implements TorporTestProperties {
         JsonNode index = http.post("/v2/repository/index", "").json();
         assertThat(index.toString()).contains("\"name\":\"broken\"").contains("load failed");
         assertThat(http.get("/v2/health/ready").status()).isEqualTo(200);
+
+        // Deleting the broken version retires it from the pool: the model's remaining version shows no failure.
+        publish2("broken");
+        assertThat(http.delete("/v2/repository/models/broken/versions/1").status()).isEqualTo(204);
+        JsonNode failure = http.get("/v2/repository/models/broken").json().get("lastLoadFailure");
+        assertThat(failure == null || failure.isNull()).as("the deleted version's failure: %s", failure).isTrue();
     }
 
     @Test
