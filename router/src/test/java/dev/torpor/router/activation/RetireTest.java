@@ -9,6 +9,7 @@ import static dev.torpor.router.activation.Fixtures.policy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.torpor.error.ModelNotFound;
+import dev.torpor.fixtures.MutableClock;
 import dev.torpor.pool.Device;
 import dev.torpor.store.ModelManifest;
 import java.time.Duration;
