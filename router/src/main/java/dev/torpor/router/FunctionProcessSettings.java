@@ -54,9 +54,9 @@ public record FunctionProcessSettings(
      */
     public ProcessSettings toProcessSettings(Path dataDir) {
         ProcessSettings defaults = ProcessSettings.defaults(dataDir);
+        List<String> options = jvmOptions.isEmpty() ? List.of() : List.of(jvmOptions.split("\\s+"));
         return new ProcessSettings(java == null ? defaults.javaCommand() : java, defaults.classPath(), dataDir,
-                warmPoolSize, poolHeapMb, overheadMb, defaults.healthInterval(), Duration.ofSeconds(healthTimeoutSeconds),
-                defaults.startTimeout(), jvmOptions.isEmpty() ? List.of() : List.of(jvmOptions.split("\\s+")), uidBase,
-                uidCount, cgroups);
+                warmPoolSize, poolHeapMb, overheadMb, defaults.healthInterval(),
+                Duration.ofSeconds(healthTimeoutSeconds), defaults.startTimeout(), options, uidBase, uidCount, cgroups);
     }
 }

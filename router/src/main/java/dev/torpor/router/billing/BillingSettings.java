@@ -40,8 +40,10 @@ public record BillingSettings(Prices defaultPrices, Duration instanceTimeInterva
     BillingSettings(String currency, String pricePerRequest, String pricePerGbSecond, String pricePerGpuSecond,
                     int granularityMs, boolean billColdStart, long instanceTimeIntervalSeconds, long retentionDays,
                     String ledger) {
-        this(defaultPrices(currency, pricePerRequest, pricePerGbSecond, pricePerGpuSecond, granularityMs, billColdStart),
-                Duration.ofSeconds(between("TORPOR_INSTANCE_TIME_INTERVAL_SECONDS", instanceTimeIntervalSeconds, 1, 60)),
+        this(defaultPrices(currency, pricePerRequest, pricePerGbSecond, pricePerGpuSecond, granularityMs,
+                        billColdStart),
+                Duration.ofSeconds(between("TORPOR_INSTANCE_TIME_INTERVAL_SECONDS", instanceTimeIntervalSeconds,
+                        1, 60)),
                 retentionDays <= 0 ? null : Duration.ofDays(retentionDays),
                 SettingChecks.onOff("TORPOR_BILLING_LEDGER", ledger.trim()));
     }
@@ -50,8 +52,8 @@ public record BillingSettings(Prices defaultPrices, Duration instanceTimeInterva
                                         int granularityMs, boolean billColdStart) {
         String code = currency.trim();
         if (!code.matches("[A-Z]{3}")) {
-            throw new IllegalArgumentException("TORPOR_PRICE_CURRENCY must be three upper-case letters such as USD, got '"
-                    + currency + "'");
+            throw new IllegalArgumentException("TORPOR_PRICE_CURRENCY must be three upper-case letters such as USD,"
+                    + " got '" + currency + "'");
         }
         between("TORPOR_BILLING_GRANULARITY_MS", granularityMs, 1, Prices.MAX_GRANULARITY_MS);
         return new Prices(1, code, nanos("TORPOR_PRICE_PER_REQUEST", perRequest),
