@@ -33,7 +33,7 @@ public final class Placement {
     public static PlacementDecision place(PlacementRequest request, PoolState state, PoolLimits limits) {
         List<Device> candidates = candidates(request, state);
         if (candidates.isEmpty()) {
-            return new Refuse(request.preference().equals("cpu") ? "the pool has no CPU device"
+            return new Refuse(request.preference() == DevicePreference.CPU ? "the pool has no CPU device"
                     : request.gpuUsable() ? "no GPU device in the pool for a model configured with device '"
                     + request.preference() + "'" : "the GPU could not start model " + request.model());
         }
@@ -86,9 +86,9 @@ public final class Placement {
         List<Device> gpus = request.gpuUsable() ? state.devices().stream().filter(Device::isGpu).toList() : List.of();
         List<Device> cpus = state.devices().stream().filter(device -> !device.isGpu()).toList();
         return switch (request.preference()) {
-            case "cpu" -> cpus;
-            case "gpu" -> gpus;
-            default -> {
+            case CPU -> cpus;
+            case GPU -> gpus;
+            case ANY -> {
                 List<Device> both = new ArrayList<>(gpus);
                 both.addAll(cpus);
                 yield both;
@@ -97,7 +97,7 @@ public final class Placement {
     }
 
     private static int rank(Device device, PlacementRequest request) {
-        return request.preference().equals("any") && !device.isGpu() ? 1 : 0;
+        return request.preference() == DevicePreference.ANY && !device.isGpu() ? 1 : 0;
     }
 
     private static boolean better(Device device, Device best, PlacementRequest request, PoolState state, PoolLimits limits) {

@@ -6,22 +6,25 @@ import java.util.Objects;
  * What a new instance needs.
  *
  * @param model             the model version, {@code name/version}
- * @param preference        {@code cpu}, {@code gpu} or {@code any} (the model config's {@code device})
+ * @param preference        the kinds of device it may run on (the model config's {@code device})
  * @param memoryMb          the memory it is accounted for on its device
  * @param modelMaxInstances the model config's {@code maxInstances}
  * @param gpuUsable         false once a GPU instance of this model failed to start: {@code any} then means CPU
  */
-public record PlacementRequest(String model, String preference, long memoryMb, int modelMaxInstances,
+public record PlacementRequest(String model, DevicePreference preference, long memoryMb, int modelMaxInstances,
                                boolean gpuUsable) {
 
     public PlacementRequest {
         Objects.requireNonNull(model, "model");
-        if (!preference.equals("cpu") && !preference.equals("gpu") && !preference.equals("any")) {
-            throw new IllegalArgumentException("unknown device preference " + preference);
-        }
+        Objects.requireNonNull(preference, "preference");
         if (memoryMb < 0) {
             throw new IllegalArgumentException("memoryMb must not be negative");
         }
+    }
+
+    /** A request whose preference is given by its wire name ({@code cpu}, {@code gpu} or {@code any}). */
+    public PlacementRequest(String model, String preference, long memoryMb, int modelMaxInstances, boolean gpuUsable) {
+        this(model, DevicePreference.parse("device preference", preference), memoryMb, modelMaxInstances, gpuUsable);
     }
 
     public PlacementRequest(String model, String preference, long memoryMb, int modelMaxInstances) {

@@ -2,27 +2,18 @@ package dev.torpor.router;
 
 import dev.torpor.router.auth.ApiKeys;
 import dev.torpor.router.auth.AuditLog;
-import dev.torpor.router.auth.AuthSettings;
 import dev.torpor.router.auth.KeyRepository;
 import dev.torpor.router.auth.KeyRing;
 import dev.torpor.router.auth.ModelAccess;
 import dev.torpor.router.db.Database;
 import dev.torpor.router.model.ModelCatalog;
 import io.micronaut.context.annotation.Factory;
-import io.micronaut.context.annotation.Value;
 import jakarta.inject.Singleton;
 import java.time.Clock;
-import java.time.Duration;
 
 /** Wires keys, the key ring and the audit log. */
 @Factory
 public class SecurityFactory {
-
-    @Singleton
-    AuthSettings authSettings(@Value("${torpor.auth.enabled:true}") boolean enabled,
-                              @Value("${torpor.auth.refresh-seconds:10}") long refreshSeconds) {
-        return new AuthSettings(enabled, Duration.ofSeconds(refreshSeconds));
-    }
 
     @Singleton
     ModelAccess modelAccess(ModelCatalog catalog) {

@@ -9,10 +9,8 @@ import dev.torpor.function.onnx.OnnxBackend;
 import dev.torpor.function.onnx.OrtModelCache;
 import dev.torpor.pool.Device;
 import dev.torpor.pool.DeviceProbe;
-import dev.torpor.pool.FakeDeviceProbe;
 import dev.torpor.pool.InProcessLauncher;
 import dev.torpor.pool.Launcher;
-import dev.torpor.pool.NvidiaSmiProbe;
 import dev.torpor.pool.process.ProcessLauncher;
 import dev.torpor.pool.process.ProcessSettings;
 import dev.torpor.router.activation.Activator;
@@ -34,72 +32,28 @@ import dev.torpor.router.model.ModelConfigs;
 import dev.torpor.router.model.WarmInstances;
 import dev.torpor.router.pool.OperatorLimits;
 import dev.torpor.router.pool.PoolLimitsRepository;
-import dev.torpor.store.ArchiveLimits;
 import dev.torpor.store.FileSystemModelStore;
 import dev.torpor.store.ModelFormat;
 import dev.torpor.store.ModelStore;
 import io.micronaut.context.annotation.Bean;
 import io.micronaut.context.annotation.Factory;
-import io.micronaut.context.annotation.Value;
 import io.micronaut.scheduling.TaskExecutors;
 import jakarta.inject.Named;
 import jakarta.inject.Singleton;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.lang.management.ManagementFactory;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 
 /**
  * Wires Torpor's plain-Java cores into Micronaut: this is the only place that knows how they fit together.
- * Beans with resources are closed by Micronaut in reverse order when the context stops.
+ * Beans with resources are closed by Micronaut in reverse order when the context stops. Settings arrive as
+ * validated, immutable records that Micronaut binds from {@code application.yml} ({@link TorporSettings},
+ * {@link InputLimitSettings}, {@link FunctionProcessSettings}, {@link ScalingSettings}, ...): no factory reads a
+ * property itself.
  */
 @Factory
 public class TorporFactory {
-
-    @Singleton
-    TorporSettings settings(@Value("${torpor.data-dir}") String dataDir,
-                            @Value("${torpor.db-url:}") String dbUrl,
-                            @Value("${torpor.launcher}") String launcher,
-                            @Value("${torpor.max-upload-mb}") long maxUploadMb,
-                            @Value("${torpor.max-request-mb}") long maxRequestMb,
-                            @Value("${torpor.default-idle-timeout-seconds}") long idleSeconds,
-                            @Value("${torpor.shutdown-grace-seconds:30}") long graceSeconds,
-                            @Value("${torpor.cpu-memory-mb:}") String cpuMemoryMb,
-                            @Value("${torpor.gpus:auto}") String gpus,
-                            @Value("${torpor.scale.target-utilisation:0.7}") double targetUtilisation,
-                            @Value("${torpor.scale.stable-window-seconds:60}") long stableSeconds,
-                            @Value("${torpor.scale.panic-window-seconds:6}") long panicSeconds,
-                            @Value("${torpor.scale.panic-threshold:2.0}") double panicThreshold,
-                            @Value("${torpor.scale.tick-ms:1000}") long tickMillis) {
-        Path data = Path.of(dataDir).toAbsolutePath().normalize();
-        try {
-            Files.createDirectories(data.resolve("models"));
-        } catch (IOException unusable) {
-            throw new UncheckedIOException("cannot create the data dir " + data + " (TORPOR_DATA_DIR)", unusable);
-        }
-        long cpuMemory = cpuMemoryMb == null || cpuMemoryMb.isBlank() ? threeQuartersOfMachineMemoryMb()
-                : Long.parseLong(cpuMemoryMb.trim());
-        var scaling = new ScalingSettings(targetUtilisation, Duration.ofSeconds(stableSeconds),
-                Duration.ofSeconds(panicSeconds), panicThreshold, Duration.ofMillis(tickMillis));
-        return new TorporSettings(data, dbUrl, launcher, maxUploadMb, maxRequestMb, Duration.ofSeconds(idleSeconds),
-                Duration.ofSeconds(graceSeconds), cpuMemory, gpus.trim(), scaling);
-    }
-
-    private static long threeQuartersOfMachineMemoryMb() {
-        return Math.max(1, machineMemoryMb() * 3 / 4);
-    }
-
-    private static long machineMemoryMb() {
-        var os = ManagementFactory.getOperatingSystemMXBean();
-        long total = os instanceof com.sun.management.OperatingSystemMXBean sun ? sun.getTotalMemorySize()
-                : Runtime.getRuntime().maxMemory();
-        return Math.max(1, total / (1024 * 1024));
-    }
 
     @Singleton
     Clock clock() {
@@ -110,22 +64,6 @@ public class TorporFactory {
     @Bean(preDestroy = "close")
     Database database(TorporSettings settings) {
         return new Database(settings.dbUrl());
-    }
-
-    /** The limits on requests, answers and archives (docs/SECURITY.md); defaults here match application.yml's. */
-    @Singleton
-    InputLimitSettings inputLimits(@Value("${torpor.max-request-elements:64000000}") long maxElements,
-                                   @Value("${torpor.max-request-inputs:256}") int maxInputs,
-                                   @Value("${torpor.max-request-outputs:256}") int maxOutputs,
-                                   @Value("${torpor.max-shape-rank:16}") int maxRank,
-                                   @Value("${torpor.max-json-depth:32}") int maxJsonDepth,
-                                   @Value("${torpor.max-bytes-element-length:1048576}") int maxBytesElementLength,
-                                   @Value("${torpor.max-request-bytes-data-mb:16}") long maxBytesDataMb,
-                                   @Value("${torpor.max-output-mb:64}") long maxOutputMb,
-                                   @Value("${torpor.archive-max-entries:1000}") int archiveMaxEntries,
-                                   @Value("${torpor.archive-max-unpacked-mb:4096}") long archiveMaxUnpackedMb) {
-        return InputLimitSettings.of(maxElements, maxInputs, maxOutputs, maxRank, maxJsonDepth, maxBytesElementLength,
-                maxBytesDataMb, maxOutputMb, archiveMaxEntries, archiveMaxUnpackedMb);
     }
 
     @Singleton
@@ -160,44 +98,25 @@ public class TorporFactory {
     // ---- function instances: in the router's JVM, or each in its own function process ----
 
     @Singleton
-    ProcessSettings processSettings(TorporSettings settings,
-                                    @Value("${torpor.process.warm-pool-size:1}") int warmPoolSize,
-                                    @Value("${torpor.process.overhead-mb:256}") long overheadMb,
-                                    @Value("${torpor.process.pool-heap-mb:256}") long poolHeapMb,
-                                    @Value("${torpor.process.health-timeout-seconds:10}") long healthTimeoutSeconds,
-                                    @Value("${torpor.process.java:}") String java,
-                                    @Value("${torpor.process.jvm-options:}") String jvmOptions,
-                                    @Value("${torpor.process.uid-base:61000}") int uidBase,
-                                    @Value("${torpor.process.uid-count:1000}") int uidCount,
-                                    @Value("${torpor.process.cgroups:true}") boolean cgroups) {
-        ProcessSettings defaults = ProcessSettings.defaults(settings.dataDir());
-        return new ProcessSettings(java.isBlank() ? defaults.javaCommand() : java, defaults.classPath(),
-                settings.dataDir(), warmPoolSize, poolHeapMb, overheadMb, defaults.healthInterval(),
-                Duration.ofSeconds(healthTimeoutSeconds), defaults.startTimeout(),
-                jvmOptions.isBlank() ? List.of() : List.of(jvmOptions.trim().split("\\s+")), uidBase, uidCount, cgroups);
+    ProcessSettings processSettings(TorporSettings settings, FunctionProcessSettings process) {
+        return process.toProcessSettings(settings.dataDir());
     }
 
     @Singleton
     @Bean(preDestroy = "close")
     Launcher launcher(TorporSettings settings, BackendRegistry backends, Clock clock,
                       jakarta.inject.Provider<ProcessSettings> processSettings) {
-        return settings.launcher().equals("process") ? new ProcessLauncher(processSettings.get(), clock).start()
-                : new InProcessLauncher(backends, clock);
+        return switch (settings.launcher()) {
+            case PROCESS -> new ProcessLauncher(processSettings.get(), clock).start();
+            case IN_PROCESS -> new InProcessLauncher(backends, clock);
+        };
     }
 
     /** How GPUs are found: once, at start-up. */
     @Singleton
     DeviceProbe deviceProbe(TorporSettings settings) {
-        if (settings.gpus().equals("none")) {
-            return new FakeDeviceProbe(List.of());
-        }
-        if (settings.gpus().startsWith("fake:")) {
-            String[] spec = settings.gpus().substring(5).split("x");
-            return FakeDeviceProbe.of(Integer.parseInt(spec[0]), Long.parseLong(spec[1]));
-        }
-        return new NvidiaSmiProbe();
+        return settings.gpus().probe();
     }
-
 
     @Singleton
     OperatorLimits operatorLimits(Database database, Clock clock, TorporSettings settings) {
@@ -213,15 +132,15 @@ public class TorporFactory {
     @Singleton
     Activator activator(Launcher launcher, DeviceProbe probe, OperatorLimits limits, Clock clock) {
         List<Device> found = new java.util.ArrayList<>();
-        found.add(Device.cpu(machineMemoryMb()));
+        found.add(Device.cpu(MachineMemory.totalMb()));
         found.addAll(probe.gpus());
         List<Device> devices = List.copyOf(found);
         return new Activator(launcher, () -> devices, limits, clock);
     }
 
     @Singleton
-    Autoscaler autoscaler(Activator activator, TorporSettings settings) {
-        return new Autoscaler(activator, settings.scaling());
+    Autoscaler autoscaler(Activator activator, ScalingSettings scaling) {
+        return new Autoscaler(activator, scaling);
     }
 
     @Singleton

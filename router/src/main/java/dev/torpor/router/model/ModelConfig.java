@@ -1,6 +1,7 @@
 package dev.torpor.router.model;
 
 import dev.torpor.error.BadRequest;
+import dev.torpor.pool.DevicePreference;
 
 /**
  * A model's effective config (API.md "Model config"): every field resolved except the three whose null
@@ -42,8 +43,10 @@ public record ModelConfig(
             new Batching(1, 0), new Runtime(1, 1));
 
     public ModelConfig {
-        if (!device.equals("cpu") && !device.equals("gpu") && !device.equals("any")) {
-            throw new BadRequest("device must be one of cpu, gpu, any; got '" + device + "'");
+        try {
+            DevicePreference.parse("device", device);
+        } catch (IllegalArgumentException unknown) {
+            throw new BadRequest(unknown.getMessage());
         }
         if (memoryMb != null) {
             atLeast(memoryMb, 1, "memoryMb");

@@ -1,0 +1,17 @@
+package dev.torpor.router.auth;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+class AuthSettingsTest {
+
+    @Test
+    void theRefreshIsBoundInSecondsAndMustBePositive() {
+        assertThat(new AuthSettings(false, 10)).isEqualTo(new AuthSettings(false, Duration.ofSeconds(10)));
+        assertThatThrownBy(() -> new AuthSettings(true, 0))
+                .hasMessage("TORPOR_AUTH_REFRESH_SECONDS must be at least 1, got 0");
+    }
+}
