@@ -54,8 +54,11 @@ final class ModelViews {
         }).toList();
     }
 
-    /** The effective config with every inherited value shown as what it resolves to. */
-    static Map<String, Object> config(ModelConfig config, String resolvedDefaultVersion, long resolvedMemoryMb,
+    /**
+     * The effective config with every inherited value shown as what it resolves to ({@code resolvedMemoryMb} null
+     * when it cannot be resolved: a stale {@code defaultVersion} pin).
+     */
+    static Map<String, Object> config(ModelConfig config, String resolvedDefaultVersion, Long resolvedMemoryMb,
                                       long resolvedIdleTimeoutSeconds) {
         Map<String, Object> view = new LinkedHashMap<>();
         view.put("defaultVersion", resolvedDefaultVersion);
