@@ -155,9 +155,8 @@ public class RepositoryController {
     private Map<String, Object> configView(String model) {
         ModelConfig config = catalog.configs().effective(model);
         String defaultVersion = catalog.defaultVersionName(model);
-        Long memoryMb = (defaultVersion == null ? Optional.<ModelManifest>empty()
-                : catalog.store().find(new ModelId(model, defaultVersion)))
-                .map(current -> catalog.memoryMb(current, config)).orElse(config.memoryMb());
+        Long memoryMb = catalog.publishedDefault(model).map(current -> catalog.memoryMb(current, config))
+                .orElse(config.memoryMb());
         return ModelViews.config(config, defaultVersion, memoryMb, catalog.idleTimeout(config).toSeconds());
     }
 

@@ -18,6 +18,7 @@ import dev.torpor.store.PublishRequest;
 import java.io.InputStream;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -176,6 +177,12 @@ public final class ModelCatalog {
         }
         List<ModelManifest> versions = versions(model);
         return versions.isEmpty() ? null : versions.get(versions.size() - 1).version();
+    }
+
+    /** The manifest of {@link #defaultVersionName}, when that version is published (empty for a stale pin). */
+    public Optional<ModelManifest> publishedDefault(String model) {
+        String version = defaultVersionName(model);
+        return version == null ? Optional.empty() : store.find(new ModelId(model, version));
     }
 
     private static ModelNotFound notFound(String model) {
