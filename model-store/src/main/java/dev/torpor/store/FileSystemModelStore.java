@@ -23,14 +23,23 @@ import java.util.stream.Stream;
 /**
  * A {@link ModelStore} on a local directory. Layout: {@code <root>/<name>/<version>/} holds the version's
  * files (a bare ONNX upload as {@code model.onnx}, an archive unpacked as it came) and {@code manifest.json};
- * {@code <root>/.staging/} holds publishes in progress and {@code <root>/.trash/} deletions in progress.
- * Neither can clash with a model, whose name always starts with a letter or digit.
+ * {@code <root>/.staging/} holds publishes in progress, {@code <root>/.trash/} deletions in progress and
+ * {@code <root>/.tombstones/} the versions once deleted ({@link Tombstones}). None can clash with a model, whose
+ * name always starts with a letter or digit.
  *
  * <p><b>Atomicity.</b> A publish builds the whole version, manifest included, in a private staging directory
  * and makes it visible with one atomic rename; whatever fails, the staging directory is deleted, so readers
  * and later starts never see half a version. A delete renames the version into the trash atomically before
  * deleting it file by file. Leftovers of an interrupted process in {@code .staging} and {@code .trash} are
  * deleted at construction. All of this needs {@code root} on one file system that renames atomically.
+ *
+ * <p><b>Durability.</b> Before the rename every file and directory of the staged version is forced to disk; after
+ * it, the model's directory (and {@code root}, when the model's directory is new) is forced, so a publish that
+ * returned survives a power loss whole. A delete forces its tombstone before the version leaves the disk.
+ *
+ * <p><b>Version numbers are never reused.</b> A delete leaves a tombstone; publishing that version again is a
+ * {@link VersionConflict} that says it was deleted. Tombstones are read from disk, so stores that share
+ * {@code root} agree on them.
  *
  * <p><b>Thread-safety.</b> All methods may be called concurrently. Reads are served from an in-memory index
  * (loaded from the manifests at construction) and never touch the disk. Publishes stream, unpack and inspect
@@ -51,6 +60,8 @@ public final class FileSystemModelStore implements ModelStore {
     private final Path trash;
     private final Clock clock;
     private final ArchiveUnpacker unpacker;
+    private final FileSync sync;
+    private final Tombstones tombstones;
     private final ManifestIndex index = new ManifestIndex();
     /** Serialises what changes the visible state: renames into and out of {@code root}, and the index. */
     private final Object commitLock = new Object();
@@ -66,7 +77,14 @@ public final class FileSystemModelStore implements ModelStore {
      * @throws UncheckedIOException the directories cannot be created or listed
      */
     public FileSystemModelStore(Path root, Clock clock, ArchiveLimits limits) {
+        this(root, clock, limits, FileSync.DISK);
+    }
+
+    /** As the public constructor, forcing files through {@code sync} (tests record what is forced). */
+    FileSystemModelStore(Path root, Clock clock, ArchiveLimits limits, FileSync sync) {
         this.root = Objects.requireNonNull(root, "root").toAbsolutePath().normalize();
+        this.sync = Objects.requireNonNull(sync, "sync");
+        this.tombstones = new Tombstones(this.root, sync);
         this.clock = Objects.requireNonNull(clock, "clock");
         this.unpacker = new ArchiveUnpacker(Objects.requireNonNull(limits, "limits"));
         this.staging = this.root.resolve(STAGING_DIR);
@@ -146,9 +164,12 @@ public final class FileSystemModelStore implements ModelStore {
 
     private void commit(Path work, ModelManifest manifest) throws IOException {
         ModelId id = manifest.id();
+        // Outside the lock: forcing a large model must not hold up other publishes and deletes.
+        sync.forceTree(work);
         synchronized (commitLock) {
             requireAbsent(id);
             Path target = versionDir(id);
+            boolean newModel = !Files.isDirectory(target.getParent(), LinkOption.NOFOLLOW_LINKS);
             Files.createDirectories(target.getParent());
             try {
                 // rename(2) refuses a non-empty target, and a version directory always holds its manifest.
@@ -161,11 +182,19 @@ public final class FileSystemModelStore implements ModelStore {
                 }
                 throw e;
             }
+            sync.force(target.getParent());
+            if (newModel) {
+                sync.force(root);
+            }
             index.put(manifest);
         }
     }
 
     private void requireAbsent(ModelId id) {
+        if (tombstones.contains(id)) {
+            throw new VersionConflict("model " + id.name() + " version " + id.version() + " was deleted; a version"
+                    + " number, once used, stays used (versions are immutable): publish another version");
+        }
         if (index.contains(id) || Files.exists(versionDir(id), LinkOption.NOFOLLOW_LINKS)) {
             throw conflict(id, null);
         }
@@ -174,6 +203,12 @@ public final class FileSystemModelStore implements ModelStore {
     private static VersionConflict conflict(ModelId id, Throwable cause) {
         return new VersionConflict("model " + id.name() + " version " + id.version()
                 + " already exists; versions are immutable", cause);
+    }
+
+    /** {@inheritDoc} Read from disk: a deletion by another store on the same {@code root} counts. */
+    @Override
+    public boolean deleted(ModelId id) {
+        return tombstones.contains(id);
     }
 
     @Override
@@ -215,8 +250,8 @@ public final class FileSystemModelStore implements ModelStore {
     /**
      * {@inheritDoc}
      *
-     * <p>The version disappears atomically (renamed into the trash), then its files are deleted; the model's
-     * directory goes with its last version.
+     * <p>The version's tombstone is written first; then the version disappears atomically (renamed into the
+     * trash) and its files are deleted; the model's directory goes with its last version.
      */
     @Override
     public boolean delete(ModelId id) {
@@ -226,12 +261,15 @@ public final class FileSystemModelStore implements ModelStore {
         synchronized (commitLock) {
             boolean onDisk = Files.exists(dir, LinkOption.NOFOLLOW_LINKS);
             existed = index.contains(id) || onDisk;
-            if (onDisk) {
-                try {
-                    Files.move(dir, trashed, StandardCopyOption.ATOMIC_MOVE);
-                } catch (IOException e) {
-                    throw new UncheckedIOException("could not delete " + id, e);
+            try {
+                if (existed) {
+                    tombstones.add(id, clock.instant());
                 }
+                if (onDisk) {
+                    Files.move(dir, trashed, StandardCopyOption.ATOMIC_MOVE);
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException("could not delete " + id, e);
             }
             index.remove(id);
             deleteIfEmpty(dir.getParent());
@@ -259,7 +297,7 @@ public final class FileSystemModelStore implements ModelStore {
     private void load() {
         for (Path modelDir : directories(root)) {
             String name = modelDir.getFileName().toString();
-            if (name.equals(STAGING_DIR) || name.equals(TRASH_DIR)) {
+            if (name.equals(STAGING_DIR) || name.equals(TRASH_DIR) || name.equals(Tombstones.DIR)) {
                 continue;
             }
             for (Path versionDir : directories(modelDir)) {
@@ -272,6 +310,12 @@ public final class FileSystemModelStore implements ModelStore {
         String version = versionDir.getFileName().toString();
         try {
             ModelId id = new ModelId(name, version);
+            if (tombstones.contains(id)) {
+                // A delete was interrupted after its tombstone was written: finish it.
+                LOG.log(System.Logger.Level.INFO, "finishing the interrupted delete of " + id);
+                delete(id);
+                return;
+            }
             ModelManifest manifest = ManifestFiles.read(versionDir);
             if (!manifest.id().equals(id)) {
                 throw new IOException("its manifest describes " + manifest.id());

@@ -31,8 +31,8 @@ final class ManifestFiles {
     }
 
     /**
-     * Writes {@code manifest.json} into {@code dir} and forces it to disk: once the directory is renamed into
-     * place, a crash must not leave a published version with a torn manifest.
+     * Writes {@code manifest.json} into {@code dir}. Not forced here: the store forces the whole staged version,
+     * manifest included, before renaming it into place.
      */
     static void write(Path dir, ModelManifest manifest) throws IOException {
         byte[] json = MAPPER.writeValueAsBytes(toJson(manifest));
@@ -42,7 +42,6 @@ final class ManifestFiles {
             while (buffer.hasRemaining()) {
                 channel.write(buffer);
             }
-            channel.force(true);
         }
     }
 

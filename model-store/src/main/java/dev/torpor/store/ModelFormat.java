@@ -1,28 +1,23 @@
 package dev.torpor.store;
 
 /**
- * How a model's artifact is stored, and the Open Inference Protocol {@code platform} name it is served
- * under. The lower-case {@link #wireName()} is what {@code model.json} and the API use.
+ * How a model's artifact is stored. The lower-case {@link #wireName()} is what {@code model.json} and the API use.
+ * (The Open Inference Protocol {@code platform} a version is served under depends on its engine and file too,
+ * and is named by the router.)
  */
 public enum ModelFormat {
-    ONNX("onnx", "onnxruntime_onnx"),
-    TORCHSCRIPT("torchscript", "pytorch_torchscript"),
-    DJL("djl", "djl");
+    ONNX("onnx"),
+    TORCHSCRIPT("torchscript"),
+    DJL("djl");
 
     private final String wireName;
-    private final String platform;
 
-    ModelFormat(String wireName, String platform) {
+    ModelFormat(String wireName) {
         this.wireName = wireName;
-        this.platform = platform;
     }
 
     public String wireName() {
         return wireName;
-    }
-
-    public String platform() {
-        return platform;
     }
 
     /** Parses {@code onnx}, {@code torchscript} or {@code djl}; null when unknown. */

@@ -19,7 +19,8 @@ public interface ModelStore {
     /**
      * Reads the upload, checks it, lets the engine inspect it and makes the version visible atomically.
      *
-     * @throws VersionConflict  the version exists (checked before reading and again when committing)
+     * @throws VersionConflict  the version exists, or existed and was deleted (checked before reading and again
+     *                          when committing)
      * @throws PayloadTooLarge  the upload passed {@link PublishRequest#maxBytes()}
      * @throws BadRequest       an unreadable upload or archive (bad zip, unsafe entry, bad model.json)
      * @throws BadInput         the engine refused the model
@@ -38,6 +39,12 @@ public interface ModelStore {
     /** The model file an engine opens for this version (inside the version's directory). */
     Path artifact(ModelManifest manifest);
 
-    /** Removes a version; true if it existed. The caller drains its instances first. */
+    /**
+     * Removes a version; true if it existed. The caller drains its instances first. The version's number stays
+     * used: publishing it again is a {@link VersionConflict} (see {@link #deleted}).
+     */
     boolean delete(ModelId id);
+
+    /** Whether this version was published once and deleted since: its number cannot be published again. */
+    boolean deleted(ModelId id);
 }

@@ -239,15 +239,17 @@ class FileSystemModelStoreTest {
     }
 
     @Test
-    void aDeletedVersionCanBePublishedAgain() {
+    void aDeletedVersionsNumberStaysUsedAndCannotBePublishedAgain() {
         store.publish(onnx("vad", "1"), stream(MODEL), ACCEPT);
         store.delete(new ModelId("vad", "1"));
         byte[] other = Arrays.copyOf(MODEL, MODEL.length + 1);
 
-        ModelManifest again = store.publish(onnx("vad", "1"), stream(other), ACCEPT);
+        assertThatThrownBy(() -> store.publish(onnx("vad", "1"), stream(other), ACCEPT))
+                .isInstanceOf(VersionConflict.class).hasMessageContaining("was deleted");
 
-        assertThat(again.sha256()).isEqualTo(sha256(other));
-        assertThat(store.find(again.id())).contains(again);
+        assertThat(store.deleted(new ModelId("vad", "1"))).isTrue();
+        assertThat(store.find(new ModelId("vad", "1"))).isEmpty();
+        assertNoTrace(store, root, new ModelId("vad", "1"));
     }
 
     @Test

@@ -20,6 +20,7 @@ import dev.torpor.router.billing.Prices;
 import dev.torpor.router.billing.RecordIds;
 import dev.torpor.router.billing.RecordKind;
 import dev.torpor.router.model.ModelCatalog;
+import dev.torpor.router.model.Servable;
 import dev.torpor.store.ModelManifest;
 import java.io.InputStream;
 import java.time.Clock;
@@ -85,7 +86,8 @@ public final class InferenceService {
     CompletableFuture<InferenceReply> infer(Caller caller, String model, String version, InputStream body,
                                             long contentLength, String headerLength, ClientLink client) {
         Instant arrived = clock.instant();
-        ModelManifest manifest = catalog.resolve(model, version);
+        Servable servable = catalog.servable(model, version);
+        ModelManifest manifest = servable.manifest();
         access.requireMayCall(caller, model);
         Trip trip = new Trip(manifest, arrived, caller.tenant());
         try {
@@ -95,12 +97,12 @@ public final class InferenceService {
             InferenceRequest request = decoded.request();
             trip.decoded = decoded;
             SignatureValidator.validate(request, manifest.signature());
-            ServingPolicy policy = catalog.policy(manifest);
+            ServingPolicy policy = servable.policy();
             trip.memoryMb = policy.memoryMb();
             Invocation invocation = new Invocation(request, arrived, policy.requestTimeout());
             trip.invocation = invocation;
             client.onGone(() -> activator.cancel(manifest.id(), invocation));
-            activator.submit(manifest, catalog.store().artifact(manifest), policy, invocation);
+            activator.submit(manifest, servable.artifact(), policy, invocation);
             return invocation.result()
                     .handleAsync((outcome, failure) -> answer(trip, request, outcome, Activator.unwrap(failure)), responder)
                     .thenCompose(this::bill)

@@ -4,6 +4,7 @@ import dev.torpor.function.InstanceState;
 import dev.torpor.router.activation.InstanceView;
 import dev.torpor.router.activation.LoadFailureView;
 import dev.torpor.router.model.ModelConfig;
+import dev.torpor.router.model.OipPlatform;
 import dev.torpor.store.ModelManifest;
 import dev.torpor.store.TensorSpec;
 import java.time.Instant;
@@ -22,7 +23,7 @@ final class ModelViews {
         Map<String, Object> view = new LinkedHashMap<>();
         view.put("name", shown.name());
         view.put("versions", versions.stream().map(ModelManifest::version).toList());
-        view.put("platform", shown.format().platform());
+        view.put("platform", OipPlatform.of(shown));
         view.put("inputs", tensors(shown.signature().inputs()));
         view.put("outputs", tensors(shown.signature().outputs()));
         return view;
@@ -34,7 +35,7 @@ final class ModelViews {
         view.put("name", manifest.name());
         view.put("version", manifest.version());
         view.put("format", manifest.format().wireName());
-        view.put("platform", manifest.format().platform());
+        view.put("platform", OipPlatform.of(manifest));
         view.put("sha256", manifest.sha256());
         view.put("sizeBytes", manifest.sizeBytes());
         view.put("publishedAt", iso(manifest.publishedAt()));
@@ -53,8 +54,11 @@ final class ModelViews {
         }).toList();
     }
 
-    /** The effective config with every inherited value shown as what it resolves to. */
-    static Map<String, Object> config(ModelConfig config, String resolvedDefaultVersion, long resolvedMemoryMb,
+    /**
+     * The effective config with every inherited value shown as what it resolves to ({@code resolvedMemoryMb} null
+     * when it cannot be resolved: a stale {@code defaultVersion} pin).
+     */
+    static Map<String, Object> config(ModelConfig config, String resolvedDefaultVersion, Long resolvedMemoryMb,
                                       long resolvedIdleTimeoutSeconds) {
         Map<String, Object> view = new LinkedHashMap<>();
         view.put("defaultVersion", resolvedDefaultVersion);

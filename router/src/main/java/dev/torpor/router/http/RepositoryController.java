@@ -12,6 +12,7 @@ import dev.torpor.router.auth.Caller;
 import dev.torpor.router.auth.ModelAccess;
 import dev.torpor.router.model.ModelCatalog;
 import dev.torpor.router.model.ModelConfig;
+import dev.torpor.router.model.Servable;
 import dev.torpor.router.model.WarmInstances;
 import dev.torpor.store.ModelId;
 import dev.torpor.store.ModelManifest;
@@ -35,13 +36,21 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** The model repository for publishers: publish, configure, list, load, unload and delete. */
+/**
+ * The model repository for publishers: publish, configure, list, load, unload and delete (a version or a whole
+ * model). Listings and descriptions never fail because of a stale {@code defaultVersion} pin (see
+ * {@link ModelCatalog}): they show the pin as it is, so that it can be seen and repaired.
+ */
 @Controller("/v2/repository")
 @ExecuteOn(TaskExecutors.BLOCKING)
 public class RepositoryController {
     private static final long MAX_CONFIG_BYTES = 1024 * 1024;
+    private static final Logger LOG = LoggerFactory.getLogger(RepositoryController.class);
 
     private final ModelCatalog catalog;
     private final Activator activator;
@@ -81,7 +90,7 @@ public class RepositoryController {
     private HttpResponse<Map<String, Object>> publishUpload(String model, String version, HttpRequest<?> request,
                                                       InputStream upload) {
         Caller caller = Callers.of(request);
-        synchronized (ownershipLocks[Math.floorMod(model.hashCode(), ownershipLocks.length)]) {
+        synchronized (ownershipLock(model)) {
             boolean exists = !catalog.versions(model).isEmpty();
             if (exists) {
                 access.requireMayManage(caller, model);
@@ -94,6 +103,11 @@ public class RepositoryController {
             audit.record(caller, "model.publish", model + "/" + version, created.body());
             return created;
         }
+    }
+
+    /** Serialises what changes who owns a name: its first publish, and the delete of the whole model. */
+    private Object ownershipLock(String model) {
+        return ownershipLocks[Math.floorMod(model.hashCode(), ownershipLocks.length)];
     }
 
     private HttpResponse<Map<String, Object>> publishAs(String owner, String model, String version,
@@ -124,7 +138,7 @@ public class RepositoryController {
     @Consumes(MediaType.ALL)
     Map<String, Object> configure(String model, HttpRequest<?> request, @Body InputStream body) {
         Caller caller = Callers.of(request);
-        catalog.resolve(model, null);
+        catalog.requireExists(model); // not resolve: a config with a stale pin must stay repairable
         access.requireMayManage(caller, model);
         JsonNode patch = BoundedBody.readJson(body, request.getContentLength(), MAX_CONFIG_BYTES,
                 "the 1 MB limit of a config document");
@@ -137,11 +151,13 @@ public class RepositoryController {
         return configView(model);
     }
 
+    /** The effective config; with a stale pin, {@code memoryMb} is the config's own (null when inherited). */
     private Map<String, Object> configView(String model) {
         ModelConfig config = catalog.configs().effective(model);
-        ModelManifest current = catalog.resolve(model, null);
-        return ModelViews.config(config, current.version(), catalog.memoryMb(current, config),
-                catalog.idleTimeout(config).toSeconds());
+        String defaultVersion = catalog.defaultVersionName(model);
+        Long memoryMb = catalog.publishedDefault(model).map(current -> catalog.memoryMb(current, config))
+                .orElse(config.memoryMb());
+        return ModelViews.config(config, defaultVersion, memoryMb, catalog.idleTimeout(config).toSeconds());
     }
 
     @Get("/models")
@@ -149,36 +165,44 @@ public class RepositoryController {
         Caller caller = Callers.of(request);
         List<Map<String, Object>> models = new ArrayList<>();
         for (String name : catalog.names()) {
-            List<ModelManifest> versions = catalog.versions(name);
-            if (versions.isEmpty() || !access.mayCall(caller, name)) {
-                continue;
+            try {
+                listEntry(caller, name).ifPresent(models::add);
+            } catch (RuntimeException undescribable) {
+                // One model must not take the whole listing down (its config unreadable, say): it is left out.
+                LOG.warn("leaving model {} out of the repository listing: {}", name, undescribable.toString());
             }
-            List<InstanceView> instances = activator.instances(name);
-            Map<String, Object> view = new LinkedHashMap<>();
-            view.put("name", name);
-            view.put("owner", catalog.owner(name));
-            view.put("versions", versions.stream().map(ModelManifest::version).toList());
-            view.put("defaultVersion", catalog.resolve(name, null).version());
-            view.put("instances", instances.size());
-            view.put("state", ModelViews.state(instances, activator.lastLoadFailure(name)));
-            models.add(view);
         }
         return Map.of("models", models);
     }
 
+    private Optional<Map<String, Object>> listEntry(Caller caller, String name) {
+        List<ModelManifest> versions = catalog.versions(name);
+        if (versions.isEmpty() || !access.mayCall(caller, name)) {
+            return Optional.empty();
+        }
+        List<InstanceView> instances = activator.instances(name);
+        Map<String, Object> view = new LinkedHashMap<>();
+        view.put("name", name);
+        view.put("owner", catalog.owner(name));
+        view.put("versions", versions.stream().map(ModelManifest::version).toList());
+        view.put("defaultVersion", catalog.defaultVersionName(name));
+        view.put("instances", instances.size());
+        view.put("state", ModelViews.state(instances, activator.lastLoadFailure(name)));
+        return Optional.of(view);
+    }
+
     @Get("/models/{model}")
     Map<String, Object> model(HttpRequest<?> request, String model) {
-        catalog.resolve(model, null);
+        catalog.requireExists(model);
         access.requireMayCall(Callers.of(request), model);
         return modelView(model);
     }
 
     private Map<String, Object> modelView(String model) {
-        ModelManifest current = catalog.resolve(model, null);
         Map<String, Object> view = new LinkedHashMap<>();
         view.put("name", model);
         view.put("owner", catalog.owner(model));
-        view.put("defaultVersion", current.version());
+        view.put("defaultVersion", catalog.defaultVersionName(model));
         view.put("versions", catalog.versions(model).stream().map(ModelViews::version).toList());
         view.put("config", configView(model));
         view.put("instances", activator.instances(model).stream().map(ModelViews::instance).toList());
@@ -232,30 +256,50 @@ public class RepositoryController {
     @Post("/models/{model}/load")
     @Consumes(MediaType.ALL)
     CompletableFuture<Map<String, Object>> load(HttpRequest<?> request, String model) {
-        ModelManifest manifest = catalog.resolve(model, null);
+        Servable servable = catalog.servable(model, null);
         access.requireMayManage(Callers.of(request), model);
-        return activator.wake(manifest, catalog.store().artifact(manifest), catalog.policy(manifest))
+        return activator.wake(servable.manifest(), servable.artifact(), servable.policy())
                 .thenApply(ready -> modelView(model));
     }
 
     @Post("/models/{model}/unload")
     @Consumes(MediaType.ALL)
     CompletableFuture<Map<String, Object>> unload(HttpRequest<?> request, String model) {
-        catalog.resolve(model, null);
+        catalog.requireExists(model);
         access.requireMayManage(Callers.of(request), model);
         List<CompletableFuture<Void>> drained = catalog.versions(model).stream()
                 .map(manifest -> activator.scaleToZero(manifest.id())).toList();
         return CompletableFuture.allOf(drained.toArray(CompletableFuture[]::new)).thenApply(done -> modelView(model));
     }
 
+    /** Drains and deletes a version; a config that pinned it as its default loses the pin (audited). */
     @Delete("/models/{model}/versions/{version}")
     @Consumes(MediaType.ALL)
     HttpResponse<Void> delete(HttpRequest<?> request, String model, String version) {
         Caller caller = Callers.of(request);
         catalog.resolve(model, version);
         access.requireMayManage(caller, model);
-        catalog.delete(model, version);
-        audit.record(caller, "model.delete", model + "/" + version, null);
+        boolean clearedPin = catalog.delete(model, version);
+        audit.record(caller, "model.delete", model + "/" + version,
+                clearedPin ? Map.of("clearedDefaultVersion", version) : null);
+        return HttpResponse.status(HttpStatus.NO_CONTENT);
+    }
+
+    /**
+     * Drains and deletes every version of a model and its config. Under the name's ownership lock, so that no
+     * publish on this router can add a version half-way or take the name over before the delete is done.
+     */
+    @Delete("/models/{model}")
+    @Consumes(MediaType.ALL)
+    HttpResponse<Void> deleteModel(HttpRequest<?> request, String model) {
+        Caller caller = Callers.of(request);
+        catalog.requireExists(model);
+        access.requireMayManage(caller, model);
+        List<String> deleted;
+        synchronized (ownershipLock(model)) {
+            deleted = catalog.deleteModel(model);
+        }
+        audit.record(caller, "model.delete", model, Map.of("versions", deleted));
         return HttpResponse.status(HttpStatus.NO_CONTENT);
     }
 }

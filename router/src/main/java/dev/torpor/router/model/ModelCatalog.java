@@ -18,24 +18,29 @@ import dev.torpor.store.PublishRequest;
 import java.io.InputStream;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The router's view of what can be served: publishes into the store (with the engine's inspection and the
  * archive's own config), resolves which version a request means, and turns a model's config into the
- * serving policy the activator applies.
+ * serving policy the activator applies. {@link #servable} is the one place that puts a manifest, its artifact
+ * and its policy together; deletes go through {@link ModelRemoval}.
+ *
+ * <p><b>The pin rule.</b> A config's {@code defaultVersion} names a published version when it is set (a PUT is
+ * refused otherwise), and deleting that version clears it. A stale pin can still be met (a config read by another
+ * router before the delete, or written by an older release): requests for the default version are then 404
+ * naming it, while descriptions, listings and the config itself keep working, so the pin can be repaired.
  */
 public final class ModelCatalog {
     /** The tenant of the bootstrap operator key, and of every model and request while auth is off. */
     public static final String DEFAULT_TENANT = "default";
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Duration DRAIN_BEFORE_DELETE = Duration.ofSeconds(60);
 
     private final ModelStore store;
     private final ModelInspector engines;
     private final ModelConfigs configs;
-    private final Activator activator;
+    private final ModelRemoval removal;
     private final java.util.function.Supplier<Duration> defaultIdleTimeout;
     /** What one run's outputs may take in Java arrays (TORPOR_MAX_OUTPUT_MB), handed to every session. */
     private final long maxOutputBytes;
@@ -46,7 +51,7 @@ public final class ModelCatalog {
         this.store = store;
         this.engines = engines;
         this.configs = configs;
-        this.activator = activator;
+        this.removal = new ModelRemoval(store, configs, activator);
         this.defaultIdleTimeout = defaultIdleTimeout;
     }
 
@@ -121,19 +126,63 @@ public final class ModelCatalog {
         ModelId.requireValidName(model, "model name");
         if (version != null) {
             ModelId id = new ModelId(model, version);
-            return store.find(id).orElseThrow(() -> versions(model).isEmpty()
-                    ? notFound(model) : new ModelNotFound("model " + model + " has no version " + version));
+            return store.find(id).orElseThrow(() -> versions(model).isEmpty() ? notFound(model)
+                    : new ModelNotFound("model " + model + " has no version " + version
+                            + (store.deleted(id) ? " (it was deleted)" : "")));
         }
-        List<ModelManifest> versions = versions(model);
-        if (versions.isEmpty()) {
-            throw notFound(model);
-        }
+        List<ModelManifest> versions = requireExists(model);
         String preferred = configs.effective(model).defaultVersion();
         if (preferred == null) {
             return versions.get(versions.size() - 1);
         }
         return store.find(new ModelId(model, preferred)).orElseThrow(() -> new ModelNotFound(
-                "the default version " + preferred + " of model " + model + " is not published"));
+                "the default version " + preferred + " of model " + model + " is not published; set the model's"
+                        + " defaultVersion to a published version, or to null for the latest"));
+    }
+
+    /**
+     * A version with its artifact and its serving policy, resolved as {@link #resolve} does: what a request, a
+     * load or a warm-up hands to the activator.
+     *
+     * @throws ModelNotFound when the model or version is not published
+     */
+    public Servable servable(String model, String version) {
+        ModelManifest manifest = resolve(model, version);
+        return new Servable(manifest, store.artifact(manifest), policy(manifest));
+    }
+
+    /**
+     * The model's versions, oldest first; never empty.
+     *
+     * @throws dev.torpor.error.BadRequest for an invalid name
+     * @throws ModelNotFound               when the model has no version
+     */
+    public List<ModelManifest> requireExists(String model) {
+        ModelId.requireValidName(model, "model name");
+        List<ModelManifest> versions = versions(model);
+        if (versions.isEmpty()) {
+            throw notFound(model);
+        }
+        return versions;
+    }
+
+    /**
+     * The version a description shows as the default, without failing: the config's pin as it is (also a stale
+     * one, so that it can be seen and repaired), else the latest version; null for an unknown model.
+     */
+    public String defaultVersionName(String model) {
+        String pinned = configs.effective(model).defaultVersion();
+        if (pinned != null) {
+            return pinned;
+        }
+        List<ModelManifest> versions = versions(model);
+        return versions.isEmpty() ? null : versions.get(versions.size() - 1).version();
+    }
+
+    /** The manifest of {@link #defaultVersionName}, when that version is published (empty for a stale pin). */
+    public Optional<ModelManifest> publishedDefault(String model) {
+        String version = defaultVersionName(model);
+        return version == null ? Optional.empty() : store.find(new ModelId(model, version));
     }
 
     private static ModelNotFound notFound(String model) {
@@ -174,6 +223,7 @@ public final class ModelCatalog {
                 new dev.torpor.function.Batching(config.batching().maxBatchSize(), config.batching().maxDelayMicros()));
     }
 
+    /** The memory an instance of the version is given: the config's {@code memoryMb}, else the estimate. */
     public long memoryMb(ModelManifest manifest, ModelConfig config) {
         return config.memoryMb() != null ? config.memoryMb() : manifest.estimatedMemoryMb();
     }
@@ -183,25 +233,26 @@ public final class ModelCatalog {
     }
 
     /**
-     * Drains a version's instances, then deletes it and retires it from the pool (which then forgets it); the
-     * model's config goes with its last version.
+     * Drains a version's instances, then deletes it; its number stays used. The model's config goes with its last
+     * version, and loses its {@code defaultVersion} when it pinned this one.
      *
+     * @return whether the config's pin on this version was cleared
      * @throws ModelNotFound when the version is not published
      */
-    public void delete(String model, String version) {
-        ModelManifest manifest = resolve(model, version);
-        try {
-            activator.scaleToZero(manifest.id()).get(DRAIN_BEFORE_DELETE.toSeconds(), TimeUnit.SECONDS);
-        } catch (Exception drainFailed) {
-            throw new IllegalStateException("could not drain " + manifest.id() + " before deleting it: " + drainFailed,
-                    drainFailed);
-        }
-        store.delete(manifest.id());
-        // A request that arrived during the drain may have woken an instance: it goes too, and once it has
-        // stopped the pool forgets the version.
-        activator.retire(manifest.id());
-        if (versions(model).isEmpty()) {
-            configs.delete(model);
-        }
+    public boolean delete(String model, String version) {
+        return removal.deleteVersion(resolve(model, version));
+    }
+
+    /**
+     * Drains every instance of a model, then deletes all its versions and its config; the version numbers stay
+     * used (a later publish under the name starts a new model, whose versions must use other numbers).
+     *
+     * @return the deleted versions, oldest first
+     * @throws ModelNotFound when the model has no version
+     */
+    public List<String> deleteModel(String model) {
+        List<ModelManifest> versions = requireExists(model);
+        removal.deleteModel(versions);
+        return versions.stream().map(ModelManifest::version).toList();
     }
 }

@@ -1,5 +1,6 @@
 package dev.torpor.router.model;
 
+import dev.torpor.error.ModelNotFound;
 import dev.torpor.router.activation.Activator;
 import dev.torpor.store.ModelManifest;
 import org.slf4j.Logger;
@@ -38,13 +39,23 @@ public final class WarmInstances {
                 .forEach(manifest -> activator.updatePolicy(manifest.id(), catalog.policy(manifest))));
     }
 
-    /** Wakes the model's default version if its config keeps instances warm. */
+    /**
+     * Wakes the model's default version if its config keeps instances warm. A default version that cannot be
+     * served (a stale pin) is logged, not thrown: neither start-up nor a config change fails on it.
+     */
     public void wakeIfWanted(String model) {
         if (catalog.configs().effective(model).minInstances() < 1 || catalog.versions(model).isEmpty()) {
             return;
         }
-        ModelManifest manifest = catalog.resolve(model, null);
-        activator.wake(manifest, catalog.store().artifact(manifest), catalog.policy(manifest))
+        Servable servable;
+        try {
+            servable = catalog.servable(model, null);
+        } catch (ModelNotFound stalePin) {
+            LOG.warn("cannot keep {} warm: {}", model, stalePin.getMessage());
+            return;
+        }
+        ModelManifest manifest = servable.manifest();
+        activator.wake(manifest, servable.artifact(), servable.policy())
                 .whenComplete((ready, failure) -> {
                     if (failure != null) {
                         LOG.warn("could not keep {} warm: {}", manifest.id(), Activator.unwrap(failure).getMessage());

@@ -24,7 +24,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * API.md's tenancy and role table, endpoint by endpoint, on a real router with auth on (its default): every
  * endpoint × invoker / publisher of tenant {@code a} on its own model ({@code ma}) and on tenant {@code b}'s model
  * ({@code mb}) × operator × no key → the expected status. {@code ms} is tenant {@code b}'s model with
- * {@code "shared": true}. Mutating rows get fresh targets ({@code {new}}, {@code {v}}, {@code {d}}, {@code {k}}), so
+ * {@code "shared": true}. Mutating rows get fresh targets ({@code {new}}, {@code {v}}, {@code {d}}, {@code {dm}} (a fresh
+ * model of the row's tenant), {@code {k}}), so
  * rows do not depend on each other's order.
  */
 @MicronautTest
@@ -59,6 +60,8 @@ class AuthorizationMatrixTest implements TorporTestProperties {
             POST   /v2/repository/models/{m}/unload             | 403 | 403 | 200 | 403 | 200 | 401
             DELETE /v2/repository/models/{m}/versions/{d}       | 403 | 403 | 204 | 403 | 204 | 401
             DELETE /v2/repository/models/nosuch/versions/1      | 404 | 404 | 404 | 404 | 404 | 401
+            DELETE /v2/repository/models/{dm}                   | 403 | 403 | 204 | 403 | 204 | 401
+            DELETE /v2/repository/models/nosuch                 | 404 | 404 | 404 | 404 | 404 | 401
             GET    /admin/pool                                  | 403 | 403 | 403 | 403 | 200 | 401
             PUT    /admin/pool/limits limits                    | 403 | 403 | 403 | 403 | 200 | 401
             GET    /admin/prices                                | 403 | 403 | 403 | 403 | 200 | 401
@@ -87,6 +90,7 @@ class AuthorizationMatrixTest implements TorporTestProperties {
     private Http invokerA;
     private Http publisherA;
     private Http invokerB;
+    private Http publisherB;
     private final AtomicInteger fresh = new AtomicInteger();
 
     @BeforeAll
@@ -95,7 +99,7 @@ class AuthorizationMatrixTest implements TorporTestProperties {
         invokerA = operator.withKey(createKey("invoker", "a"));
         publisherA = operator.withKey(createKey("publisher", "a"));
         invokerB = operator.withKey(createKey("invoker", "b"));
-        Http publisherB = operator.withKey(createKey("publisher", "b"));
+        publisherB = operator.withKey(createKey("publisher", "b"));
         publish(publisherA, "ma", "1");
         publish(publisherB, "mb", "1");
         publish(publisherB, "ms", "1");
@@ -146,6 +150,11 @@ class AuthorizationMatrixTest implements TorporTestProperties {
             String version = "d" + fresh.incrementAndGet();
             publish(operator, model, version);
             resolved = resolved.replace("{d}", version);
+        }
+        if (resolved.contains("{dm}")) {
+            String fresh = "dm" + this.fresh.incrementAndGet();
+            publish(other ? publisherB : publisherA, fresh, "1");
+            resolved = resolved.replace("{dm}", fresh);
         }
         if (resolved.contains("{k}")) {
             Http.Reply victim = operator.post("/admin/keys", "{\"role\": \"invoker\", \"tenant\": \"z\"}");

@@ -97,11 +97,24 @@ class DjlServeTest implements TorporTestProperties {
     }
 
     @Test
+    void anOnnxModelServedThroughDjlHasTheOnnxPlatform() throws Exception {
+        byte[] zip = TestArchives.zip(
+                "model.json", "{\"format\": \"djl\", \"engine\": \"OnnxRuntime\", \"file\": \"m.onnx\"}"
+                        .getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                "m.onnx", java.nio.file.Files.readAllBytes(SampleModels.ocrClassifier()));
+        Http.Reply published = http.put("/v2/repository/models/djl-onnx/versions/1", "application/zip", zip);
+        assertThat(published.status()).as(published.body()).isEqualTo(201);
+        assertThat(published.json().get("format").asText()).isEqualTo("djl");
+        assertThat(published.json().get("platform").asText()).isEqualTo("onnx_onnxv1");
+        assertThat(http.get("/v2/models/djl-onnx").json().get("platform").asText()).isEqualTo("onnx_onnxv1");
+    }
+
+    @Test
     void djlFormatModelIsPublishedAndAnswersLikeDjlCalledDirectly() throws Exception {
         Http.Reply published = publish("djl", DjlModels.DJL_ZIP);
         assertThat(published.status()).as(published.body()).isEqualTo(201);
         assertThat(published.json().get("format").asText()).isEqualTo("djl");
-        assertThat(published.json().get("platform").asText()).isEqualTo("djl");
+        assertThat(published.json().get("platform").asText()).isEqualTo("djl_params");
         assertMlpSignature(http.get("/v2/models/djl").json());
 
         float[] x = DjlModels.input(5, 12);

@@ -59,7 +59,7 @@ class ServeFromZeroTest implements TorporTestProperties {
         assertThat(published.json().get("sha256").asText())
                 .isEqualTo(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes)));
         assertThat(published.json().get("sizeBytes").asLong()).isEqualTo(bytes.length);
-        assertThat(published.json().get("platform").asText()).isEqualTo("onnxruntime_onnx");
+        assertThat(published.json().get("platform").asText()).isEqualTo("onnx_onnxv1");
 
         // Metadata matches what ONNX Runtime reads from the model, and does not wake it.
         JsonNode metadata = http.get("/v2/models/vad").json();
@@ -69,7 +69,7 @@ class ServeFromZeroTest implements TorporTestProperties {
             assertThat(names).containsExactlyElementsOf(direct.getInputNames());
         }
         assertThat(metadata.get("versions").get(0).asText()).isEqualTo("1");
-        assertThat(metadata.get("platform").asText()).isEqualTo("onnxruntime_onnx");
+        assertThat(metadata.get("platform").asText()).isEqualTo("onnx_onnxv1");
         assertThat(instances("vad")).isZero();
         assertThat(http.get("/v2/models/vad/ready").json().get("ready").asBoolean()).isTrue();
 
