@@ -5,6 +5,7 @@ import static dev.torpor.store.StoreFixture.onnx;
 import static dev.torpor.store.StoreFixture.stream;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.torpor.fixtures.MutableClock;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -38,7 +39,7 @@ class StoreDurabilityTest {
             forced.add(path.getFileName());
             forcedWhere.add(root.toAbsolutePath().relativize(path.toAbsolutePath()).toString());
         };
-        store = new FileSystemModelStore(root, new StoreFixture.ManualClock(Instant.parse("2026-12-01T10:00:00Z")),
+        store = new FileSystemModelStore(root, new MutableClock(Instant.parse("2026-12-01T10:00:00Z")),
                 ArchiveLimits.defaults(), recording);
     }
 

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.torpor.error.VersionConflict;
+import dev.torpor.fixtures.MutableClock;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -25,7 +26,7 @@ class VersionTombstoneTest {
     Path root;
 
     private FileSystemModelStore open() {
-        return new FileSystemModelStore(root, new StoreFixture.ManualClock(Instant.parse("2026-12-01T10:00:00Z")),
+        return new FileSystemModelStore(root, new MutableClock(Instant.parse("2026-12-01T10:00:00Z")),
                 ArchiveLimits.defaults());
     }
 

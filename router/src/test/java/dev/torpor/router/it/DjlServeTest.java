@@ -1,5 +1,6 @@
 package dev.torpor.router.it;
 
+import dev.torpor.fixtures.SampleModels;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
