@@ -21,13 +21,4 @@ public record PlacementRequest(String model, DevicePreference preference, long m
             throw new IllegalArgumentException("memoryMb must not be negative");
         }
     }
-
-    /** A request whose preference is given by its wire name ({@code cpu}, {@code gpu} or {@code any}). */
-    public PlacementRequest(String model, String preference, long memoryMb, int modelMaxInstances, boolean gpuUsable) {
-        this(model, DevicePreference.parse("device preference", preference), memoryMb, modelMaxInstances, gpuUsable);
-    }
-
-    public PlacementRequest(String model, String preference, long memoryMb, int modelMaxInstances) {
-        this(model, preference, memoryMb, modelMaxInstances, true);
-    }
 }

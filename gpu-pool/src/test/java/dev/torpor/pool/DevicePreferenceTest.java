@@ -29,11 +29,10 @@ class DevicePreferenceTest {
     }
 
     @Test
-    void aPlacementRequestTakesTheWireNameOrTheEnum() {
-        assertThat(new PlacementRequest("m/1", "any", 1, 1).preference()).isEqualTo(DevicePreference.ANY);
-        assertThat(new PlacementRequest("m/1", DevicePreference.GPU, 1, 1, true).preference())
-                .isEqualTo(DevicePreference.GPU);
-        assertThatThrownBy(() -> new PlacementRequest("m/1", "tpu", 1, 1))
-                .hasMessage("device preference must be one of cpu, gpu, any; got 'tpu'");
+    void aPlacementRequestCarriesTheParsedPreferenceAndRefusesNone() {
+        assertThat(new PlacementRequest("m/1", DevicePreference.parse("device", "any"), 1, 1, true).preference())
+                .isEqualTo(DevicePreference.ANY);
+        assertThatThrownBy(() -> new PlacementRequest("m/1", null, 1, 1, true))
+                .isInstanceOf(NullPointerException.class).hasMessage("preference");
     }
 }

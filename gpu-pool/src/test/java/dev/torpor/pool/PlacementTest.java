@@ -39,7 +39,7 @@ class PlacementTest {
     }
 
     private static PlacementRequest wants(String preference, long memoryMb) {
-        return new PlacementRequest("m/1", preference, memoryMb, 4);
+        return new PlacementRequest("m/1", DevicePreference.parse("device", preference), memoryMb, 4, true);
     }
 
     @Test
@@ -56,7 +56,7 @@ class PlacementTest {
         busy("b", "b/1", "gpu:1", 16000);
         assertThat(Placement.place(wants("any", 1000), state(), PoolLimits.UNLIMITED)).isEqualTo(new Place(CPU, List.of()));
         instances.clear();
-        assertThat(Placement.place(new PlacementRequest("m/1", "any", 100, 4, false), state(), PoolLimits.UNLIMITED))
+        assertThat(Placement.place(new PlacementRequest("m/1", DevicePreference.ANY, 100, 4, false), state(), PoolLimits.UNLIMITED))
                 .isEqualTo(new Place(CPU, List.of()));
     }
 
@@ -109,7 +109,7 @@ class PlacementTest {
         idle("x", "x/1", "cpu", 100, 60);
         assertThat(Placement.place(wants("cpu", 100), state(), new PoolLimits(null, 1, null, null, null, null, null, null)))
                 .isInstanceOfSatisfying(Wait.class, w -> assertThat(w.reason()).contains("maxInstancesPerModel 1"));
-        assertThat(Placement.place(new PlacementRequest("m/1", "cpu", 100, 1), state(), PoolLimits.UNLIMITED))
+        assertThat(Placement.place(new PlacementRequest("m/1", DevicePreference.CPU, 100, 1, true), state(), PoolLimits.UNLIMITED))
                 .isInstanceOfSatisfying(Wait.class, w -> assertThat(w.reason()).contains("maxInstances 1"));
     }
 

@@ -1,5 +1,6 @@
 package dev.torpor.router.activation;
 
+import dev.torpor.pool.DevicePreference;
 import dev.torpor.error.TorporException;
 import dev.torpor.store.ModelId;
 import dev.torpor.store.ModelManifest;
@@ -319,7 +320,7 @@ final class ModelGate {
      */
     boolean fallBackFromGpu(InstanceSlot failed) {
         lock.assertHeld();
-        if (failed.device().isGpu() && policy.device().equals("any") && !gpuFailed) {
+        if (failed.device().isGpu() && policy.device() == DevicePreference.ANY && !gpuFailed) {
             gpuFailed = true;
             return true;
         }

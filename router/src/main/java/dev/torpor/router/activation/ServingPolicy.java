@@ -1,5 +1,6 @@
 package dev.torpor.router.activation;
 
+import dev.torpor.pool.DevicePreference;
 import dev.torpor.function.Batcher;
 import dev.torpor.function.Batching;
 import dev.torpor.function.RuntimeOptions;
@@ -12,10 +13,10 @@ import java.util.Objects;
  * when the request arrives. A changed config applies to the next request; engine threads apply to the
  * next instance started.
  *
- * @param device one of {@code cpu}, {@code gpu}, {@code any}
+ * @param device the kinds of device its instances may run on
  */
 public record ServingPolicy(
-        String device,
+        DevicePreference device,
         long memoryMb,
         int minInstances,
         int maxInstances,
@@ -27,7 +28,7 @@ public record ServingPolicy(
         Batching batching) {
 
     /** A policy without dynamic batching. */
-    public ServingPolicy(String device, long memoryMb, int minInstances, int maxInstances, int concurrencyPerInstance,
+    public ServingPolicy(DevicePreference device, long memoryMb, int minInstances, int maxInstances, int concurrencyPerInstance,
                          Duration idleTimeout, int maxQueue, Duration requestTimeout, RuntimeOptions runtime) {
         this(device, memoryMb, minInstances, maxInstances, concurrencyPerInstance, idleTimeout, maxQueue, requestTimeout,
                 runtime, Batching.OFF);

@@ -63,7 +63,7 @@ final class ModelViews {
         Map<String, Object> view = new LinkedHashMap<>();
         view.put("defaultVersion", resolvedDefaultVersion);
         view.put("shared", config.shared());
-        view.put("device", config.device());
+        view.put("device", config.device().wireName());
         view.put("memoryMb", resolvedMemoryMb);
         view.put("minInstances", config.minInstances());
         view.put("maxInstances", config.maxInstances());

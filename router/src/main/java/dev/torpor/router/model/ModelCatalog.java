@@ -2,6 +2,7 @@ package dev.torpor.router.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.torpor.pool.DevicePreference;
 import dev.torpor.error.BadRequest;
 import dev.torpor.error.ModelNotFound;
 import dev.torpor.function.RuntimeOptions;
@@ -97,8 +98,8 @@ public final class ModelCatalog {
 
     /** PyTorch through DJL is CPU-only in this build: refuse {@code device: gpu} for such a model at config time. */
     private static void requireServableDevice(String model, String version, ModelFormat format, String engine,
-                                              String device) {
-        if ("gpu".equals(device) && DjlBackend.usesPyTorch(format, engine)) {
+                                              DevicePreference device) {
+        if (device == DevicePreference.GPU && DjlBackend.usesPyTorch(format, engine)) {
             throw new BadRequest("device 'gpu' cannot serve " + model + " version " + version + ": it is a "
                     + format.wireName() + " model on PyTorch (DJL), which Torpor runs on the CPU only (DJL's CUDA "
                     + "build of PyTorch is not available from the package registry); use \"cpu\" or \"any\"");

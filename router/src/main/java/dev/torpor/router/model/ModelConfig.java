@@ -12,7 +12,7 @@ import dev.torpor.pool.DevicePreference;
 public record ModelConfig(
         String defaultVersion,
         boolean shared,
-        String device,
+        DevicePreference device,
         Long memoryMb,
         int minInstances,
         int maxInstances,
@@ -39,14 +39,12 @@ public record ModelConfig(
         }
     }
 
-    public static final ModelConfig DEFAULTS = new ModelConfig(null, false, "cpu", null, 0, 4, 4, null, 1000, 30_000,
+    public static final ModelConfig DEFAULTS = new ModelConfig(null, false, DevicePreference.CPU, null, 0, 4, 4, null, 1000, 30_000,
             new Batching(1, 0), new Runtime(1, 1));
 
     public ModelConfig {
-        try {
-            DevicePreference.parse("device", device);
-        } catch (IllegalArgumentException unknown) {
-            throw new BadRequest(unknown.getMessage());
+        if (device == null) {
+            throw new BadRequest("device must be one of cpu, gpu, any");
         }
         if (memoryMb != null) {
             atLeast(memoryMb, 1, "memoryMb");

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeType;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.torpor.pool.DevicePreference;
 import dev.torpor.error.BadRequest;
 import dev.torpor.store.ModelId;
 import java.util.Iterator;
@@ -141,7 +142,7 @@ public final class ModelConfigDocument {
         return new ModelConfig(
                 text("defaultVersion", d.defaultVersion()),
                 explicit.has("shared") ? explicit.get("shared").asBoolean() : d.shared(),
-                text("device", d.device()),
+                device(d.device()),
                 explicit.has("memoryMb") ? Long.valueOf(explicit.get("memoryMb").asLong()) : d.memoryMb(),
                 (int) number(explicit, "minInstances", d.minInstances()),
                 (int) number(explicit, "maxInstances", d.maxInstances()),
@@ -154,6 +155,17 @@ public final class ModelConfigDocument {
                         number(batching, "maxDelayMicros", d.batching().maxDelayMicros())),
                 new ModelConfig.Runtime((int) number(runtime, "intraOpThreads", d.runtime().intraOpThreads()),
                         (int) number(runtime, "interOpThreads", d.runtime().interOpThreads())));
+    }
+
+    private DevicePreference device(DevicePreference fallback) {
+        if (!explicit.has("device")) {
+            return fallback;
+        }
+        try {
+            return DevicePreference.parse("device", explicit.get("device").asText());
+        } catch (IllegalArgumentException unknown) {
+            throw new BadRequest(unknown.getMessage());
+        }
     }
 
     private String text(String field, String fallback) {

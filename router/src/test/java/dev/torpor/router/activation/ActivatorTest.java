@@ -8,6 +8,7 @@ import static dev.torpor.router.activation.Fixtures.manifest;
 import static dev.torpor.router.activation.Fixtures.policy;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.torpor.pool.DevicePreference;
 import dev.torpor.error.CapacityExhausted;
 import dev.torpor.error.DeadlineExceeded;
 import dev.torpor.error.ModelLoadFailed;
@@ -252,7 +253,7 @@ class ActivatorTest {
 
     @Test
     void aModelAskingForAGpuOnACpuOnlyPoolIsRefusedWithTheReason() {
-        ServingPolicy gpu = new ServingPolicy("gpu", 64, 0, 4, 4, Duration.ofSeconds(300), 100,
+        ServingPolicy gpu = new ServingPolicy(DevicePreference.GPU, 64, 0, 4, 4, Duration.ofSeconds(300), 100,
                 Duration.ofSeconds(30), dev.torpor.function.RuntimeOptions.DEFAULT);
         Invocation refused = new Invocation(REQUEST, clock.instant(), Duration.ofSeconds(30));
         activator.submit(vad, ARTIFACT, gpu, refused);

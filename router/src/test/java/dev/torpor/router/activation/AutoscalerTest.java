@@ -6,6 +6,7 @@ import static dev.torpor.router.activation.Fixtures.T0;
 import static dev.torpor.router.activation.Fixtures.manifest;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.torpor.pool.DevicePreference;
 import dev.torpor.fixtures.MutableClock;
 import dev.torpor.function.RuntimeOptions;
 import dev.torpor.pool.Device;
@@ -28,7 +29,7 @@ class AutoscalerTest {
             Duration.ofSeconds(2), 2.0, Duration.ofSeconds(1)));
     private final Reaper reaper = new Reaper(activator);
     private final ModelManifest model = manifest("m", "1");
-    private final ServingPolicy policy = new ServingPolicy("cpu", 64, 0, 8, 2, Duration.ofSeconds(30), 1000,
+    private final ServingPolicy policy = new ServingPolicy(DevicePreference.CPU, 64, 0, 8, 2, Duration.ofSeconds(30), 1000,
             Duration.ofMinutes(10), RuntimeOptions.DEFAULT);
     private final List<Invocation> open = new ArrayList<>();
 

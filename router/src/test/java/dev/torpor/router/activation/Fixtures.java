@@ -2,6 +2,7 @@ package dev.torpor.router.activation;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.torpor.pool.DevicePreference;
 import dev.torpor.function.InferenceRequest;
 import dev.torpor.function.RuntimeOptions;
 import dev.torpor.store.ModelFormat;
@@ -28,7 +29,7 @@ final class Fixtures {
     }
 
     static ServingPolicy policy(int concurrency, int maxQueue, Duration idle, Duration timeout, int minInstances) {
-        return new ServingPolicy("cpu", 64, minInstances, 4, concurrency, idle, maxQueue, timeout, RuntimeOptions.DEFAULT);
+        return new ServingPolicy(DevicePreference.CPU, 64, minInstances, 4, concurrency, idle, maxQueue, timeout, RuntimeOptions.DEFAULT);
     }
 
     static ServingPolicy policy() {

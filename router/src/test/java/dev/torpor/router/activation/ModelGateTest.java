@@ -8,6 +8,7 @@ import static dev.torpor.router.activation.Fixtures.policy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.torpor.pool.DevicePreference;
 import dev.torpor.function.RuntimeOptions;
 import dev.torpor.pool.Device;
 import java.time.Duration;
@@ -74,7 +75,7 @@ class ModelGateTest {
 
     @Test
     void aGpuLoadFailureMovesADeviceAnyVersionToTheCpuOnce() {
-        ServingPolicy any = new ServingPolicy("any", 64, 0, 4, 4, Duration.ofSeconds(300), 100,
+        ServingPolicy any = new ServingPolicy(DevicePreference.ANY, 64, 0, 4, 4, Duration.ofSeconds(300), 100,
                 Duration.ofSeconds(30), RuntimeOptions.DEFAULT);
         InstanceSlot onGpu = new InstanceSlot(new FakeInstance("i-1", T0), Device.gpu(0, "H100", 80_000), 64);
         InstanceSlot onCpu = new InstanceSlot(new FakeInstance("i-2", T0), Device.cpu(1024), 64);

@@ -7,6 +7,7 @@ import static dev.torpor.router.activation.Fixtures.failureOf;
 import static dev.torpor.router.activation.Fixtures.manifest;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.torpor.pool.DevicePreference;
 import dev.torpor.error.CapacityExhausted;
 import dev.torpor.error.DeadlineExceeded;
 import dev.torpor.error.ModelLoadFailed;
@@ -34,7 +35,7 @@ class PoolActivatorTest {
     private final Activator activator = new Activator(launcher, () -> devices, limits::get, clock);
 
     private static ServingPolicy policy(String device, long memoryMb) {
-        return new ServingPolicy(device, memoryMb, 0, 4, 1, Duration.ofSeconds(300), 100, Duration.ofSeconds(30),
+        return new ServingPolicy(DevicePreference.parse("device", device), memoryMb, 0, 4, 1, Duration.ofSeconds(300), 100, Duration.ofSeconds(30),
                 RuntimeOptions.DEFAULT);
     }
 
@@ -92,7 +93,7 @@ class PoolActivatorTest {
         a.finishLoad(Duration.ofMillis(5));
         assertThat(a.pending).hasSize(1); // busy
 
-        ServingPolicy quick = new ServingPolicy("cpu", 100, 0, 4, 1, Duration.ofSeconds(300), 100,
+        ServingPolicy quick = new ServingPolicy(DevicePreference.CPU, 100, 0, 4, 1, Duration.ofSeconds(300), 100,
                 Duration.ofSeconds(1), RuntimeOptions.DEFAULT);
         Invocation waiting = submit(manifest("b", "1"), quick);
         assertThat(launcher.launched).hasSize(1);
