@@ -1,6 +1,7 @@
 package dev.torpor.router.activation;
 
 import dev.torpor.error.ModelLoadFailed;
+import dev.torpor.error.RetryLater;
 import dev.torpor.error.TorporException;
 import dev.torpor.store.ModelId;
 import dev.torpor.store.ModelManifest;
@@ -117,6 +118,6 @@ final class ModelGate {
     TorporException loadFailure(Instant now) {
         Duration wait = backoff.remaining(now);
         return new ModelLoadFailed("model " + id + " failed to load: " + backoff.lastReason()
-                + " (next attempt in " + Math.max(1, (wait.toMillis() + 999) / 1000) + " s)", wait);
+                + " (next attempt in " + RetryLater.wholeSeconds(wait) + " s)", wait);
     }
 }
