@@ -1,4 +1,4 @@
-package dev.torpor.router.http;
+package dev.torpor.router.billing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -8,8 +8,8 @@ class GpuBillingTest {
 
     @Test
     void requestsOnAGpuAreBilledTheirEngineTimeAsGpuTimeAndCpuRequestsNone() {
-        assertThat(InferenceService.gpuMicros("gpu:1", 2)).isEqualTo(2_000); // the billed 2 ms, in µs
-        assertThat(InferenceService.gpuMicros("cpu", 2)).isZero();
-        assertThat(InferenceService.gpuMicros(null, 0)).isZero();
+        assertThat(RequestRecords.gpuMicros("gpu:1", 2)).isEqualTo(2_000); // the billed 2 ms, in µs
+        assertThat(RequestRecords.gpuMicros("cpu", 2)).isZero();
+        assertThat(RequestRecords.gpuMicros(null, 0)).isZero();
     }
 }
