@@ -1,5 +1,6 @@
 package dev.torpor.router.http;
 
+import dev.torpor.error.CapacityExhausted;
 import dev.torpor.error.EngineFailure;
 import dev.torpor.error.TorporException;
 import dev.torpor.function.InferenceOutcome;
@@ -29,6 +30,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -70,7 +72,7 @@ public final class InferenceService {
         this.decoder = decoder;
         this.maxRequestBytes = maxRequestMb * 1024 * 1024;
         this.requestLimitName = "the " + maxRequestMb + " MB inference request limit (TORPOR_MAX_REQUEST_MB)";
-        this.responder = responder;
+        this.responder = orInline(responder);
     }
 
     /**
@@ -206,6 +208,20 @@ public final class InferenceService {
             record.ran(outcome.computeNanos() / 1000);
         }
         return record;
+    }
+
+    /**
+     * {@code responder}, or the completing thread when the responder refuses the task (all its threads busy, or
+     * shutting down): an answer and its record are never dropped for want of a thread.
+     */
+    private static Executor orInline(Executor responder) {
+        return task -> {
+            try {
+                responder.execute(task);
+            } catch (CapacityExhausted | RejectedExecutionException busy) {
+                task.run();
+            }
+        };
     }
 
     private static long micros(Duration duration) {
