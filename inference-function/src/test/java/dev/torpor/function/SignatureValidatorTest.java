@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import dev.torpor.error.BadInput;
+import dev.torpor.error.ErrorKind;
 import dev.torpor.store.DataType;
 import dev.torpor.store.Signature;
 import dev.torpor.store.TensorSpec;
@@ -31,7 +32,7 @@ class SignatureValidatorTest {
         BadInput error = catchThrowableOfType(BadInput.class,
                 () -> SignatureValidator.validate(new InferenceRequest(null, inputs, outputs), VAD));
         assertThat(error).isNotNull();
-        assertThat(error.httpStatus()).isEqualTo(422);
+        assertThat(error.kind()).isEqualTo(ErrorKind.BAD_INPUT);
         return error;
     }
 

@@ -1,6 +1,6 @@
 package dev.torpor.error;
 
-/** Well-formed input that does not fit the model (unknown or missing input, wrong datatype or shape), or a model the engine refuses at publish (422). */
+/** Well-formed input that does not fit the model (unknown or missing input, wrong datatype or shape), or a model the engine refuses at publish. */
 public final class BadInput extends TorporException {
     public BadInput(String message) {
         super(message);
@@ -13,10 +13,5 @@ public final class BadInput extends TorporException {
     @Override
     public ErrorKind kind() {
         return ErrorKind.BAD_INPUT;
-    }
-
-    @Override
-    public int httpStatus() {
-        return 422;
     }
 }

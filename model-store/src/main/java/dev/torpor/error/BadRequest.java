@@ -1,6 +1,6 @@
 package dev.torpor.error;
 
-/** A malformed request or upload: bad JSON, bad archive, invalid name, shape/data count mismatch, unknown field (400). */
+/** A malformed request or upload: bad JSON, bad archive, invalid name, shape/data count mismatch, unknown field. */
 public final class BadRequest extends TorporException {
     public BadRequest(String message) {
         super(message);
@@ -13,10 +13,5 @@ public final class BadRequest extends TorporException {
     @Override
     public ErrorKind kind() {
         return ErrorKind.BAD_REQUEST;
-    }
-
-    @Override
-    public int httpStatus() {
-        return 400;
     }
 }

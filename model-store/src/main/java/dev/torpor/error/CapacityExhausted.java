@@ -2,7 +2,10 @@ package dev.torpor.error;
 
 import java.time.Duration;
 
-/** No placement can be found for a new instance within the pool's limits (503 with {@code Retry-After}). */
+/**
+ * No capacity for the work now: no placement can be found for a new instance within the pool's limits, or the
+ * router's threads for blocking work are all busy. The message names the limit; the client may retry.
+ */
 public final class CapacityExhausted extends RetryLater {
     public CapacityExhausted(String message, Duration retryAfter) {
         super(message, retryAfter, null);
@@ -11,10 +14,5 @@ public final class CapacityExhausted extends RetryLater {
     @Override
     public ErrorKind kind() {
         return ErrorKind.CAPACITY_EXHAUSTED;
-    }
-
-    @Override
-    public int httpStatus() {
-        return 503;
     }
 }

@@ -1,6 +1,6 @@
 package dev.torpor.error;
 
-/** The request's deadline passed while it waited or ran (504). */
+/** The request's deadline passed while it waited or ran. */
 public final class DeadlineExceeded extends TorporException {
     public DeadlineExceeded(String message) {
         super(message);
@@ -13,10 +13,5 @@ public final class DeadlineExceeded extends TorporException {
     @Override
     public ErrorKind kind() {
         return ErrorKind.DEADLINE_EXCEEDED;
-    }
-
-    @Override
-    public int httpStatus() {
-        return 504;
     }
 }

@@ -1,6 +1,6 @@
 package dev.torpor.error;
 
-/** The engine failed for a reason that is not the input's fault (500). */
+/** The engine failed for a reason that is not the input's fault. */
 public final class EngineFailure extends TorporException {
     public EngineFailure(String message) {
         super(message);
@@ -13,10 +13,5 @@ public final class EngineFailure extends TorporException {
     @Override
     public ErrorKind kind() {
         return ErrorKind.ENGINE_FAILURE;
-    }
-
-    @Override
-    public int httpStatus() {
-        return 500;
     }
 }

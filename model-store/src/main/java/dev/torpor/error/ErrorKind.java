@@ -2,7 +2,7 @@ package dev.torpor.error;
 
 /**
  * One constant per concrete {@link TorporException}, so that code which must treat every kind of error
- * (the HTTP edge's status mapping, the frame protocol's error codes) can {@code switch} over it and let the
+ * (the router edge's answers, the frame protocol's error codes) can {@code switch} over it and let the
  * compiler check that no kind is forgotten. Java 17 cannot switch exhaustively over a sealed hierarchy; an
  * enum returned by {@link TorporException#kind()} gives the same guarantee.
  */

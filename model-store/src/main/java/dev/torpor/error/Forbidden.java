@@ -1,6 +1,6 @@
 package dev.torpor.error;
 
-/** A known key whose role or tenant does not allow the request (403). */
+/** A known key whose role or tenant does not allow the request. */
 public final class Forbidden extends TorporException {
     public Forbidden(String message) {
         super(message);
@@ -9,10 +9,5 @@ public final class Forbidden extends TorporException {
     @Override
     public ErrorKind kind() {
         return ErrorKind.FORBIDDEN;
-    }
-
-    @Override
-    public int httpStatus() {
-        return 403;
     }
 }

@@ -4,8 +4,8 @@ import java.time.Duration;
 
 /**
  * The function instance that ran (or was about to run) the request died: its process crashed, was killed
- * for exceeding its memory limit or stopped answering its health check. The message says which (503 with
- * {@code Retry-After}: the next request gets a new process).
+ * for exceeding its memory limit or stopped answering its health check. The message says which; the
+ * client may retry, as the next request gets a new process.
  */
 public final class InstanceCrashed extends RetryLater {
     public InstanceCrashed(String message, Duration retryAfter) {
@@ -15,10 +15,5 @@ public final class InstanceCrashed extends RetryLater {
     @Override
     public ErrorKind kind() {
         return ErrorKind.INSTANCE_CRASHED;
-    }
-
-    @Override
-    public int httpStatus() {
-        return 503;
     }
 }

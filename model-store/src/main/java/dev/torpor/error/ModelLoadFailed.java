@@ -2,7 +2,7 @@ package dev.torpor.error;
 
 import java.time.Duration;
 
-/** The model failed to load; the message gives the engine's reason (503 with {@code Retry-After}). */
+/** The model failed to load; the message gives the engine's reason; the client may retry later. */
 public final class ModelLoadFailed extends RetryLater {
     public ModelLoadFailed(String message, Duration retryAfter) {
         super(message, retryAfter, null);
@@ -15,10 +15,5 @@ public final class ModelLoadFailed extends RetryLater {
     @Override
     public ErrorKind kind() {
         return ErrorKind.MODEL_LOAD_FAILED;
-    }
-
-    @Override
-    public int httpStatus() {
-        return 503;
     }
 }

@@ -1,6 +1,6 @@
 package dev.torpor.error;
 
-/** An unknown model, version or route (404). */
+/** An unknown model, version or route. */
 public final class ModelNotFound extends TorporException {
     public ModelNotFound(String message) {
         super(message);
@@ -13,10 +13,5 @@ public final class ModelNotFound extends TorporException {
     @Override
     public ErrorKind kind() {
         return ErrorKind.MODEL_NOT_FOUND;
-    }
-
-    @Override
-    public int httpStatus() {
-        return 404;
     }
 }

@@ -1,6 +1,6 @@
 package dev.torpor.error;
 
-/** A body or tensor over a configured size limit; the message names the limit (413). */
+/** A body or tensor over a configured size limit; the message names the limit. */
 public final class PayloadTooLarge extends TorporException {
     public PayloadTooLarge(String message) {
         super(message);
@@ -13,10 +13,5 @@ public final class PayloadTooLarge extends TorporException {
     @Override
     public ErrorKind kind() {
         return ErrorKind.PAYLOAD_TOO_LARGE;
-    }
-
-    @Override
-    public int httpStatus() {
-        return 413;
     }
 }

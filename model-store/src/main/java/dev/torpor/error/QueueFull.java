@@ -2,7 +2,7 @@ package dev.torpor.error;
 
 import java.time.Duration;
 
-/** The model's queue, or the total queue, is full (429 with {@code Retry-After}). */
+/** The model's queue, or the total queue, is full; the client may retry later. */
 public final class QueueFull extends RetryLater {
     public QueueFull(String message, Duration retryAfter) {
         super(message, retryAfter, null);
@@ -11,10 +11,5 @@ public final class QueueFull extends RetryLater {
     @Override
     public ErrorKind kind() {
         return ErrorKind.QUEUE_FULL;
-    }
-
-    @Override
-    public int httpStatus() {
-        return 429;
     }
 }

@@ -14,9 +14,4 @@ public final class RequestCancelled extends TorporException {
     public ErrorKind kind() {
         return ErrorKind.REQUEST_CANCELLED;
     }
-
-    @Override
-    public int httpStatus() {
-        return 499;
-    }
 }

@@ -5,7 +5,7 @@ import java.util.Optional;
 
 /**
  * The errors that say "not now" rather than "not this": the client may send the same request again after
- * {@link #retryAfter()}, which the edge sends as {@code Retry-After}.
+ * {@link #retryAfter()}; the edge tells the client that wait.
  */
 public abstract sealed class RetryLater extends TorporException
         permits QueueFull, ModelLoadFailed, CapacityExhausted, ShuttingDown, InstanceCrashed {
@@ -20,5 +20,13 @@ public abstract sealed class RetryLater extends TorporException
     @Override
     public Optional<Duration> retryAfter() {
         return Optional.ofNullable(retryAfter);
+    }
+
+    /**
+     * A wait as the whole seconds a client is told: rounded up, and at least 1 (a client told 0 would retry at
+     * once). The one rounding of every wait Torpor states, in an answer's header or in a message.
+     */
+    public static long wholeSeconds(Duration wait) {
+        return Math.max(1, (wait.toMillis() + 999) / 1000);
     }
 }

@@ -2,7 +2,7 @@ package dev.torpor.error;
 
 import java.time.Duration;
 
-/** The router is draining for shutdown and accepts no new work (503). */
+/** The router is draining for shutdown and accepts no new work. */
 public final class ShuttingDown extends RetryLater {
     public ShuttingDown(String message, Duration retryAfter) {
         super(message, retryAfter, null);
@@ -11,10 +11,5 @@ public final class ShuttingDown extends RetryLater {
     @Override
     public ErrorKind kind() {
         return ErrorKind.SHUTTING_DOWN;
-    }
-
-    @Override
-    public int httpStatus() {
-        return 503;
     }
 }

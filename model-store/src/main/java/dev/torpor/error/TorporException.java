@@ -4,9 +4,9 @@ import java.time.Duration;
 import java.util.Optional;
 
 /**
- * The errors Torpor answers with. Each kind knows its HTTP status; the router maps every one of them
- * to {@code {"error": message}} in one place. Anything that is not a {@code TorporException} is a bug
- * and answers 500.
+ * The errors Torpor answers with. Each names its {@link ErrorKind}; the router's edge turns every kind into
+ * its answer in one place, and other transports (the function process's frames) carry the kind. This module
+ * knows nothing of HTTP. Anything that is not a {@code TorporException} is a bug or an unclassified failure.
  */
 public abstract sealed class TorporException extends RuntimeException
         permits BadRequest, Unauthenticated, Forbidden, ModelNotFound, VersionConflict, PayloadTooLarge, BadInput, RetryLater,
@@ -20,13 +20,10 @@ public abstract sealed class TorporException extends RuntimeException
         super(message, cause);
     }
 
-    /** Which kind of error this is: the key of every exhaustive mapping (HTTP status, frame codes). */
+    /** Which kind of error this is: the key of every exhaustive mapping (the edge's answer, frame codes). */
     public abstract ErrorKind kind();
 
-    /** The HTTP status this error answers with. */
-    public abstract int httpStatus();
-
-    /** How long a client should wait before trying again, for the statuses that carry {@code Retry-After}. */
+    /** How long a client should wait before trying again; present only for the {@link RetryLater} errors. */
     public Optional<Duration> retryAfter() {
         return Optional.empty();
     }

@@ -1,6 +1,6 @@
 package dev.torpor.error;
 
-/** No API key, or one Torpor does not know (401). Says nothing about which keys exist. */
+/** No API key, or one Torpor does not know. Says nothing about which keys exist. */
 public final class Unauthenticated extends TorporException {
     public Unauthenticated(String message) {
         super(message);
@@ -9,10 +9,5 @@ public final class Unauthenticated extends TorporException {
     @Override
     public ErrorKind kind() {
         return ErrorKind.UNAUTHENTICATED;
-    }
-
-    @Override
-    public int httpStatus() {
-        return 401;
     }
 }

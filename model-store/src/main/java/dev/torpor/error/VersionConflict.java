@@ -1,6 +1,6 @@
 package dev.torpor.error;
 
-/** A model version that already exists: versions are immutable (409). */
+/** A model version that already exists: versions are immutable. */
 public final class VersionConflict extends TorporException {
     public VersionConflict(String message) {
         super(message);
@@ -13,10 +13,5 @@ public final class VersionConflict extends TorporException {
     @Override
     public ErrorKind kind() {
         return ErrorKind.VERSION_CONFLICT;
-    }
-
-    @Override
-    public int httpStatus() {
-        return 409;
     }
 }

@@ -6,6 +6,7 @@ import dev.torpor.router.activation.InstanceView;
 import dev.torpor.router.billing.BillingRetention;
 import dev.torpor.router.billing.InstanceTimeBiller;
 import dev.torpor.router.billing.InstanceUsage;
+import dev.torpor.router.billing.LiveUsage;
 import dev.torpor.router.billing.InstanceTimeBiller.Provisioned;
 import dev.torpor.router.billing.Ledger;
 import dev.torpor.router.model.ModelCatalog;
@@ -46,7 +47,7 @@ public class InstanceTimeTicker {
                        Ledger ledger, BillingRetention retention, InstanceUsage usage) {
         this.usage = usage;
         // An instance's final counters are kept when it stops, for billing's reconciliation.
-        activator.onInstanceStopped(view -> usage.stopped(sample(view), clock.instant()));
+        activator.onInstanceStopped(view -> usage.stopped(LiveUsage.sample(view), clock.instant()));
         timer.scheduleWithFixedDelay(() -> {
             try {
                 long deleted = retention.purge(clock.instant());
@@ -71,20 +72,10 @@ public class InstanceTimeTicker {
             LOG.error("instance_time billing tick failed", unexpected);
         }
         try {
-            usage.refresh(liveUsage(activator), clock.instant());
+            usage.refresh(LiveUsage.of(activator), clock.instant());
         } catch (RuntimeException unexpected) {
             LOG.error("instance usage refresh failed", unexpected);
         }
-    }
-
-    /** Every live instance's own counters, for {@link InstanceUsage} and the reconciliation. */
-    public static List<InstanceUsage.Sample> liveUsage(Activator activator) {
-        return activator.allInstances().stream().map(InstanceTimeTicker::sample).toList();
-    }
-
-    private static InstanceUsage.Sample sample(InstanceView view) {
-        return new InstanceUsage.Sample(view.id(), view.model(), view.version(), view.device(), view.startedAt(),
-                view.busyMicros(), view.runs());
     }
 
     private List<Provisioned> provisioned() {

@@ -2,6 +2,7 @@ package dev.torpor.pool.process;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.torpor.error.ErrorKind;
 import dev.torpor.error.InstanceCrashed;
 import dev.torpor.error.ModelLoadFailed;
 import dev.torpor.function.FunctionInstance;
@@ -125,7 +126,7 @@ class ProcessLauncherTest {
             } catch (java.util.concurrent.ExecutionException failed) {
                 assertThat(failed.getCause()).isInstanceOf(InstanceCrashed.class)
                         .hasMessageContaining("SIGKILL").hasMessageContaining("vad-1-cccc");
-                assertThat(((InstanceCrashed) failed.getCause()).httpStatus()).isEqualTo(503);
+                assertThat(((InstanceCrashed) failed.getCause()).kind()).isEqualTo(ErrorKind.INSTANCE_CRASHED);
                 crashed++;
             }
         }

@@ -1,8 +1,8 @@
 package dev.torpor.function.djl;
 
-import dev.torpor.error.BadInput;
-import dev.torpor.error.EngineFailure;
+import ai.onnxruntime.OrtException;
 import dev.torpor.error.TorporException;
+import dev.torpor.function.EngineErrors;
 import java.nio.file.Path;
 import java.util.LinkedHashSet;
 import java.util.Locale;
@@ -10,7 +10,7 @@ import java.util.Set;
 
 /**
  * DJL wraps the engines' errors (TranslateException around EngineException around a native message); clients
- * need the engine's own words, without the store's paths and without DJL's wrappers repeated.
+ * need the engine's own words, without the store's paths, native source paths and DJL's wrappers repeated.
  */
 final class DjlErrors {
     private static final java.util.regex.Pattern ERROR_LINE =
@@ -33,7 +33,8 @@ final class DjlErrors {
                 parts.add(readable);
             }
         }
-        String message = parts.isEmpty() ? failure.getClass().getSimpleName() : String.join(": ", parts);
+        String message = parts.isEmpty() ? failure.getClass().getSimpleName()
+                : EngineErrors.withoutSourcePaths(String.join(": ", parts));
         if (artifact != null && artifact.getParent() != null) {
             message = message.replace(artifact.getParent().toString() + "/", "")
                     .replace(artifact.getParent().toString(), ".");
@@ -41,16 +42,27 @@ final class DjlErrors {
         return message;
     }
 
-    /** A run's failure: the input's fault when the engine complains about shapes or types, else the engine's. */
+    /**
+     * A run's failure by {@link EngineErrors}' rule: the input's fault when ONNX Runtime (DJL's OnnxRuntime engine)
+     * says the input was invalid, when the engine reports a shape clash, or in PyTorch's words for a wrong type or
+     * size; else the engine's.
+     */
     static TorporException ofRun(Throwable failure) {
         String message = message(failure, null);
         String text = message.toLowerCase(Locale.ROOT);
-        if (text.contains("shape") || text.contains("size mismatch") || text.contains("dimension")
-                || text.contains("expected scalar type") || text.contains("must match the size")
-                || text.contains("cannot be multiplied") || text.contains("input mismatch")) {
-            return new BadInput("DJL refused the input: " + message, failure);
+        boolean inputCaused = ortSaysInvalid(failure) || text.contains("expected scalar type")
+                || text.contains("must match the size") || text.contains("cannot be multiplied")
+                || text.contains("input mismatch");
+        return EngineErrors.ofRun("DJL", inputCaused, message, failure);
+    }
+
+    private static boolean ortSaysInvalid(Throwable failure) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof OrtException ort && ort.getCode() == OrtException.OrtErrorCode.ORT_INVALID_ARGUMENT) {
+                return true;
+            }
         }
-        return new EngineFailure("DJL failed: " + message, failure);
+        return false;
     }
 
     /**

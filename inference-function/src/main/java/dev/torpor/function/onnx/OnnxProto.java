@@ -58,6 +58,16 @@ final class OnnxProto {
         return node.string(2, output).string(3, opType + "_" + output).string(4, opType);
     }
 
+    /** An integer {@code AttributeProto} (type INT), for a node's field 5. */
+    static OnnxProto intAttribute(String name, long value) {
+        return new OnnxProto().string(1, name).varint(3, value).varint(20, 2);
+    }
+
+    /** A string {@code AttributeProto} (type STRING), for a node's field 5. */
+    static OnnxProto stringAttribute(String name, String value) {
+        return new OnnxProto().string(1, name).string(4, value).varint(20, 3);
+    }
+
     static OnnxProto valueInfo(String name, OnnxProto type) {
         return new OnnxProto().string(1, name).message(2, type);
     }

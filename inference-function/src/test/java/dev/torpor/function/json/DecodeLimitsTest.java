@@ -5,6 +5,7 @@ import static dev.torpor.function.json.InferenceRequestDecoderTest.failure;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.torpor.error.ErrorKind;
 import dev.torpor.error.PayloadTooLarge;
 import dev.torpor.error.TorporException;
 import org.junit.jupiter.api.Test;
@@ -15,7 +16,7 @@ class DecodeLimitsTest {
     private static TorporException tooLarge(InferenceRequestDecoder decoder, String json) {
         TorporException error = failure(decoder, json);
         assertThat(error).isInstanceOf(PayloadTooLarge.class);
-        assertThat(error.httpStatus()).isEqualTo(413);
+        assertThat(error.kind()).isEqualTo(ErrorKind.PAYLOAD_TOO_LARGE);
         return error;
     }
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import ai.onnxruntime.platform.Fp16Conversions;
 import dev.torpor.error.BadRequest;
+import dev.torpor.error.ErrorKind;
 import dev.torpor.error.PayloadTooLarge;
 import dev.torpor.error.TorporException;
 import dev.torpor.function.InferenceRequest;
@@ -45,7 +46,7 @@ class InferenceRequestDecoderTest {
     private TorporException badRequest(String json) {
         TorporException error = failure(decoder, json);
         assertThat(error).isInstanceOf(BadRequest.class);
-        assertThat(error.httpStatus()).isEqualTo(400);
+        assertThat(error.kind()).isEqualTo(ErrorKind.BAD_REQUEST);
         return error;
     }
 

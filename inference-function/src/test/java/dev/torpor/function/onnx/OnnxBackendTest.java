@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import dev.torpor.error.BadInput;
+import dev.torpor.error.ErrorKind;
 import dev.torpor.error.ModelLoadFailed;
 import dev.torpor.fixtures.SampleModels;
 import dev.torpor.function.RuntimeOptions;
@@ -35,7 +36,7 @@ class OnnxBackendTest {
     private BadInput refusal(Path model) {
         BadInput error = catchThrowableOfType(BadInput.class, () -> inspect(model));
         assertThat(error).as("inspecting %s", model).isNotNull();
-        assertThat(error.httpStatus()).isEqualTo(422);
+        assertThat(error.kind()).isEqualTo(ErrorKind.BAD_INPUT);
         return error;
     }
 
@@ -140,7 +141,7 @@ class OnnxBackendTest {
         ModelLoadFailed error = catchThrowableOfType(ModelLoadFailed.class,
                 () -> backend.open(manifest("broken", garbage), garbage, RuntimeOptions.DEFAULT));
         assertThat(error).isNotNull();
-        assertThat(error.httpStatus()).isEqualTo(503);
+        assertThat(error.kind()).isEqualTo(ErrorKind.MODEL_LOAD_FAILED);
         assertThat(error.retryAfter()).contains(Duration.ofSeconds(10));
         assertThat(error).hasMessageStartingWith("ONNX Runtime cannot load broken/1: ")
                 .hasMessageContaining("Protobuf parsing failed").hasMessageNotContaining(dir.toString());

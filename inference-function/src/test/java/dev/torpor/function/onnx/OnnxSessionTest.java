@@ -13,6 +13,7 @@ import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.OrtSession.SessionOptions;
 import dev.torpor.error.BadInput;
 import dev.torpor.error.EngineFailure;
+import dev.torpor.error.ErrorKind;
 import dev.torpor.error.RequestCancelled;
 import dev.torpor.error.TorporException;
 import dev.torpor.fixtures.SampleModels;
@@ -238,7 +239,7 @@ class OnnxSessionTest {
         control.cancel();
         InferenceRequest request = request(new Tensor("a", DataType.FP32, new long[] {1}, new float[1]),
                 new Tensor("b", DataType.FP32, new long[] {1}, new float[1]));
-        assertThat(failure(RequestCancelled.class, session, request, control).httpStatus()).isEqualTo(499);
+        assertThat(failure(RequestCancelled.class, session, request, control).kind()).isEqualTo(ErrorKind.REQUEST_CANCELLED);
         // The session is still usable, and a control cancelled after its run has no effect.
         RunControl later = new RunControl();
         assertThat(session.run(request, later)).hasSize(1);

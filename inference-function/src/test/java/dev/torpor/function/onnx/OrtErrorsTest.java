@@ -34,4 +34,32 @@ class OrtErrorsTest {
         assertThat(OrtErrors.ofRun(new OrtException(OrtErrorCode.ORT_FAIL, "Exiting due to terminate flag")))
                 .isInstanceOf(EngineFailure.class);
     }
+
+    @Test
+    void anLstmWhoseInitialStateDoesNotFitTheBatchIsTheInputsFaultThoughOrtCallsItAFailure() {
+        // ORT 1.21's words for TinyOnnx.lstm() run with X of batch 1 and initial_h of batch 3.
+        OrtException e = new OrtException(OrtErrorCode.ORT_FAIL, "Non-zero status code returned while running LSTM"
+                + " node. Name:'LSTM_Y' Status Message: Input initial_h must have shape {1,1,2}. Actual:{1,3,2}");
+        assertThat(OrtErrors.ofRun(e)).isInstanceOf(BadInput.class)
+                .hasMessageStartingWith("ONNX Runtime refused the input: ").hasMessageContaining("initial_h");
+    }
+
+    @Test
+    void aStringTensorTheJavaBindingCannotBuildIsTheInputsFault() {
+        OrtException e = new OrtException(OrtErrorCode.ORT_JAVA_UNKNOWN,
+                "Supplied array has a zero dimension at 0, all dimensions must be positive");
+        assertThat(OrtErrors.ofRun(e)).isInstanceOf(BadInput.class);
+    }
+
+    @Test
+    void messagesLoseOrtsSourcePathsAndFunctions() {
+        OrtException e = new OrtException(OrtErrorCode.ORT_RUNTIME_EXCEPTION, "Exception during initialization:"
+                + " /onnxruntime_src/onnxruntime/core/providers/cpu/text/string_normalizer.cc:393"
+                + " onnxruntime::string_normalizer::Locale::Locale(const std::string&)::<lambda()> Failed to construct"
+                + " locale with name:xx_XX.UTF-8:locale::facet::_S_create_c_locale name not valid");
+        assertThat(OrtErrors.message(e)).isEqualTo("Exception during initialization: Failed to construct locale"
+                + " with name:xx_XX.UTF-8:locale::facet::_S_create_c_locale name not valid");
+        assertThat(OrtErrors.ofRun(e)).isInstanceOf(EngineFailure.class).hasMessage("ONNX Runtime failed: "
+                + OrtErrors.message(e));
+    }
 }

@@ -1,6 +1,7 @@
 package dev.torpor.router.activation;
 
 import dev.torpor.error.ModelLoadFailed;
+import dev.torpor.error.RetryLater;
 import dev.torpor.error.TorporException;
 import dev.torpor.store.ModelId;
 import java.time.Duration;
@@ -68,7 +69,7 @@ final class LoadBackoff {
     TorporException refusal(ModelId id, Instant now) {
         Duration wait = remaining(now);
         return new ModelLoadFailed("model " + id + " failed to load: " + lastReason
-                + " (next attempt in " + Math.max(1, (wait.toMillis() + 999) / 1000) + " s)", wait);
+                + " (next attempt in " + RetryLater.wholeSeconds(wait) + " s)", wait);
     }
 
     /** The unrecovered failure of {@code version}, if its last load failed. */

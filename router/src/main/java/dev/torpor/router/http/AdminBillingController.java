@@ -1,12 +1,12 @@
 package dev.torpor.router.http;
 
 import dev.torpor.error.BadRequest;
-import dev.torpor.router.InstanceTimeTicker;
 import dev.torpor.router.activation.Activator;
 import dev.torpor.router.auth.Access;
 import dev.torpor.router.auth.AuditLog;
 import dev.torpor.router.auth.Caller;
 import dev.torpor.router.billing.BillingRetention;
+import dev.torpor.router.billing.LiveUsage;
 import dev.torpor.router.billing.Reconciler;
 import dev.torpor.router.billing.Units;
 import io.micronaut.core.annotation.Nullable;
@@ -57,7 +57,7 @@ public class AdminBillingController {
         if (start != null && end != null && !start.isBefore(end)) {
             throw new BadRequest("from must be before to");
         }
-        List<Reconciler.Row> rows = reconciler.reconcile(start, end, InstanceTimeTicker.liveUsage(activator));
+        List<Reconciler.Row> rows = reconciler.reconcile(start, end, LiveUsage.of(activator));
         List<Map<String, Object>> instances = new ArrayList<>();
         long busy = 0;
         long billed = 0;

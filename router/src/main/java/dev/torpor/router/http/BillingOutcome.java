@@ -1,11 +1,5 @@
 package dev.torpor.router.http;
 
-import dev.torpor.error.CapacityExhausted;
-import dev.torpor.error.DeadlineExceeded;
-import dev.torpor.error.ModelLoadFailed;
-import dev.torpor.error.QueueFull;
-import dev.torpor.error.RequestCancelled;
-import dev.torpor.error.ShuttingDown;
 import dev.torpor.error.TorporException;
 import dev.torpor.router.billing.BillingStatus;
 
@@ -14,25 +8,21 @@ final class BillingOutcome {
     private BillingOutcome() {
     }
 
+    /** @param failure null when the request succeeded; anything not a {@link TorporException} is the server's */
     static BillingStatus of(Throwable failure) {
         if (failure == null) {
             return BillingStatus.OK;
         }
-        if (failure instanceof RequestCancelled) {
-            return BillingStatus.CANCELLED;
-        }
-        if (failure instanceof DeadlineExceeded) {
-            return BillingStatus.TIMEOUT;
-        }
-        if (failure instanceof QueueFull || failure instanceof CapacityExhausted || failure instanceof ShuttingDown) {
-            return BillingStatus.REJECTED;
-        }
-        if (failure instanceof ModelLoadFailed) {
+        if (!(failure instanceof TorporException known)) {
             return BillingStatus.SERVER_ERROR;
         }
-        if (failure instanceof TorporException known && known.httpStatus() < 500) {
-            return BillingStatus.CLIENT_ERROR;
-        }
-        return BillingStatus.SERVER_ERROR;
+        return switch (known.kind()) {
+            case REQUEST_CANCELLED -> BillingStatus.CANCELLED;
+            case DEADLINE_EXCEEDED -> BillingStatus.TIMEOUT;
+            case QUEUE_FULL, CAPACITY_EXHAUSTED, SHUTTING_DOWN -> BillingStatus.REJECTED;
+            case BAD_REQUEST, UNAUTHENTICATED, FORBIDDEN, MODEL_NOT_FOUND, VERSION_CONFLICT, PAYLOAD_TOO_LARGE,
+                 BAD_INPUT -> BillingStatus.CLIENT_ERROR;
+            case MODEL_LOAD_FAILED, INSTANCE_CRASHED, ENGINE_FAILURE -> BillingStatus.SERVER_ERROR;
+        };
     }
 }

@@ -7,21 +7,21 @@ import io.micronaut.http.MediaType;
 import io.micronaut.http.MutableHttpResponse;
 import java.util.Map;
 
-/** The one place that turns an error into the Open Inference Protocol's {@code {"error": "..."}} response. */
+/** Micronaut responses with the Open Inference Protocol's {@code {"error": "..."}} body, from an {@link ErrorAnswer}. */
 public final class ErrorBodies {
     private ErrorBodies() {
     }
 
     public static MutableHttpResponse<Map<String, String>> of(TorporException error) {
-        MutableHttpResponse<Map<String, String>> response = of(error.httpStatus(), error.getMessage());
-        error.retryAfter().ifPresent(wait ->
-                response.header("Retry-After", Long.toString(Math.max(1, (wait.toMillis() + 999) / 1000))));
+        ErrorAnswer answer = ErrorAnswer.of(error);
+        MutableHttpResponse<Map<String, String>> response = of(answer.status(), answer.message());
+        answer.headers().forEach(response::header);
         return response;
     }
 
     public static MutableHttpResponse<Map<String, String>> of(int status, String message) {
         return HttpResponse.<Map<String, String>>status(HttpStatus.valueOf(status))
                 .contentType(MediaType.APPLICATION_JSON_TYPE)
-                .body(Map.of("error", message == null ? "error" : message));
+                .body(new ErrorAnswer(status, message, Map.of()).body());
     }
 }

@@ -1,6 +1,7 @@
 package dev.torpor.router.http;
 
 import dev.torpor.router.db.Database;
+import io.micronaut.core.annotation.NonBlocking;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.HttpStatus;
 import io.micronaut.http.annotation.Controller;
@@ -17,12 +18,14 @@ public class HealthController {
     private final Database database;
     private final Path modelsDir;
 
-    HealthController(Database database, dev.torpor.router.TorporSettings settings) {
+    HealthController(Database database, EdgeSettings settings) {
         this.database = database;
         this.modelsDir = settings.modelsDir();
     }
 
+    /** On the event loop: liveness must not wait for (or be refused by) a busy blocking pool. */
     @Get("/live")
+    @NonBlocking
     Map<String, Boolean> live() {
         return Map.of("live", true);
     }

@@ -1,5 +1,6 @@
 package dev.torpor.router.http;
 
+import dev.torpor.error.CapacityExhausted;
 import dev.torpor.error.EngineFailure;
 import dev.torpor.error.TorporException;
 import dev.torpor.function.InferenceOutcome;
@@ -18,7 +19,7 @@ import dev.torpor.router.billing.BillingRecord;
 import dev.torpor.router.billing.Ledger;
 import dev.torpor.router.billing.Prices;
 import dev.torpor.router.billing.RecordIds;
-import dev.torpor.router.billing.RecordKind;
+import dev.torpor.router.billing.RequestRecords;
 import dev.torpor.router.model.ModelCatalog;
 import dev.torpor.router.model.Servable;
 import dev.torpor.store.ModelManifest;
@@ -30,6 +31,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,14 +49,13 @@ public final class InferenceService {
     private final ModelAccess access;
     private final Activator activator;
     private final Ledger ledger;
-    private final RecordIds ids;
     private final Clock clock;
     private final InferenceRequestDecoder decoder;
     private final InferenceResponseEncoder encoder = new InferenceResponseEncoder();
     private final long maxRequestBytes;
     private final String requestLimitName;
     private final Executor responder;
-    private final Supplier<Prices> prices;
+    private final RequestRecords records;
 
     /**
      * @param responder where answers are encoded, so an instance's threads go back to running the model
@@ -64,16 +65,15 @@ public final class InferenceService {
                             RecordIds ids, Clock clock, InferenceRequestDecoder decoder, long maxRequestMb,
                             Executor responder, Supplier<Prices> prices) {
         this.access = access;
-        this.prices = prices;
+        this.records = new RequestRecords(ids, prices);
         this.catalog = catalog;
         this.activator = activator;
         this.ledger = ledger;
-        this.ids = ids;
         this.clock = clock;
         this.decoder = decoder;
         this.maxRequestBytes = maxRequestMb * 1024 * 1024;
         this.requestLimitName = "the " + maxRequestMb + " MB inference request limit (TORPOR_MAX_REQUEST_MB)";
-        this.responder = responder;
+        this.responder = orInline(responder);
     }
 
     /**
@@ -168,31 +168,15 @@ public final class InferenceService {
             }
         }
         if (failure != null) {
-            TorporException known = failure instanceof TorporException torpor ? torpor
-                    : new EngineFailure("engine failure: " + failure.getMessage(), failure);
-            status = known.httpStatus();
-            body = errorJson(known.getMessage());
-            known.retryAfter().ifPresent(wait ->
-                    headers.put("Retry-After", Long.toString(Math.max(1, (wait.toMillis() + 999) / 1000))));
+            ErrorAnswer error = ErrorAnswer.of(failure instanceof TorporException torpor ? torpor
+                    : new EngineFailure("engine failure: " + failure.getMessage(), failure));
+            status = error.status();
+            body = errorJson(error);
+            headers.putAll(error.headers());
         }
-        Invocation invocation = trip.invocation;
-        long queueMicros = invocation == null ? 0 : micros(invocation.queueTime(now));
-        long initMicros = invocation == null ? 0 : micros(invocation.initTime());
-        long computeMicros = outcome == null ? 0 : outcome.computeNanos() / 1000;
-        boolean cold = invocation != null && invocation.coldStart();
-        String device = invocation == null ? null : invocation.deviceId();
-        Prices price = prices.get();
-        // A request that never ran is billed 0 ms (and only the per-request price).
-        long billedMs = outcome == null ? 0 : price.billedMs(computeMicros, initMicros, cold);
-        String id = ids.next();
-        trip.record = new BillingRecord(id, RecordKind.REQUEST, trip.arrived, trip.tenant,
-                trip.manifest.owner(), trip.manifest.name(), trip.manifest.version(),
-                invocation == null ? null : invocation.instanceId(), invocation == null ? null : invocation.deviceId(),
-                cold, queueMicros, initMicros, computeMicros, billedMs, (int) trip.memoryMb,
-                gpuMicros(device, billedMs), BillingOutcome.of(failure), status, trip.requestBytes, body.length,
-                price.costNanos(true, device, (int) trip.memoryMb, billedMs), price.currency(), price.version());
-        headers.put("torpor-request-id", id);
-        headers.put("torpor-cold-start", Boolean.toString(cold));
+        trip.record = record(trip, outcome, now).answered(BillingOutcome.of(failure), status, body.length);
+        headers.put("torpor-request-id", trip.record.id());
+        headers.put("torpor-cold-start", Boolean.toString(trip.record.coldStart()));
         headers.put("torpor-queue-ms", trip.record.queueMs().toPlainString());
         headers.put("torpor-compute-ms", trip.record.computeMs().toPlainString());
         if (outcome != null) {
@@ -213,18 +197,42 @@ public final class InferenceService {
         });
     }
 
-    /** GPU time billed: the billed time of a request that ran on a GPU ({@code gpu:N}), in µs; 0 on the CPU. */
-    static long gpuMicros(String deviceId, long billedMs) {
-        return deviceId != null && deviceId.startsWith("gpu:") ? billedMs * 1000 : 0;
+    /** The billing record of the trip so far: what the activator and the engine measured. */
+    private RequestRecords.Builder record(Trip trip, InferenceOutcome outcome, Instant now) {
+        RequestRecords.Builder record = records.request(trip.arrived, trip.tenant, trip.manifest.owner(),
+                trip.manifest.name(), trip.manifest.version()).sized((int) trip.memoryMb, trip.requestBytes);
+        Invocation invocation = trip.invocation;
+        if (invocation != null) {
+            record.servedBy(invocation.instanceId(), invocation.deviceId(), invocation.coldStart())
+                    .waited(micros(invocation.queueTime(now)), micros(invocation.initTime()));
+        }
+        if (outcome != null) {
+            record.ran(outcome.computeNanos() / 1000);
+        }
+        return record;
+    }
+
+    /**
+     * {@code responder}, or the completing thread when the responder refuses the task (all its threads busy, or
+     * shutting down): an answer and its record are never dropped for want of a thread.
+     */
+    private static Executor orInline(Executor responder) {
+        return task -> {
+            try {
+                responder.execute(task);
+            } catch (CapacityExhausted | RejectedExecutionException busy) {
+                task.run();
+            }
+        };
     }
 
     private static long micros(Duration duration) {
         return duration.toNanos() / 1000;
     }
 
-    private static byte[] errorJson(String message) {
+    private static byte[] errorJson(ErrorAnswer error) {
         try {
-            return JSON.writeValueAsBytes(Map.of("error", message == null ? "error" : message));
+            return JSON.writeValueAsBytes(error.body());
         } catch (java.io.IOException impossible) {
             throw new java.io.UncheckedIOException(impossible);
         }

@@ -3,7 +3,6 @@ package dev.torpor.router.http;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.torpor.error.BadRequest;
 import dev.torpor.error.PayloadTooLarge;
-import dev.torpor.router.TorporSettings;
 import dev.torpor.router.activation.Activator;
 import dev.torpor.router.activation.InstanceView;
 import dev.torpor.router.auth.Access;
@@ -54,14 +53,14 @@ public class RepositoryController {
 
     private final ModelCatalog catalog;
     private final Activator activator;
-    private final TorporSettings settings;
+    private final EdgeSettings settings;
     private final WarmInstances warm;
     private final ModelAccess access;
     private final AuditLog audit;
     /** Serialises the first publishes of one model name, so two tenants cannot both become its owner. */
     private final Object[] ownershipLocks = new Object[64];
 
-    RepositoryController(ModelCatalog catalog, Activator activator, TorporSettings settings, WarmInstances warm,
+    RepositoryController(ModelCatalog catalog, Activator activator, EdgeSettings settings, WarmInstances warm,
                          ModelAccess access, AuditLog audit) {
         this.access = access;
         this.audit = audit;
@@ -117,7 +116,7 @@ public class RepositoryController {
         long limit = settings.maxUploadBytes();
         if (request.getContentLength() > limit) {
             throw new PayloadTooLarge("upload of " + request.getContentLength() + " bytes exceeds the "
-                    + settings.maxUploadMb() + " MB publish limit (TORPOR_MAX_UPLOAD_MB)");
+                    + settings.uploadLimitName());
         }
         ModelManifest manifest = catalog.publish(
                 new PublishRequest(id, owner, kind, limit), upload);

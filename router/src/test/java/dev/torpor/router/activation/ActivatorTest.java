@@ -11,6 +11,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.torpor.pool.DevicePreference;
 import dev.torpor.error.CapacityExhausted;
 import dev.torpor.error.DeadlineExceeded;
+import dev.torpor.error.ErrorKind;
 import dev.torpor.error.ModelLoadFailed;
 import dev.torpor.error.QueueFull;
 import dev.torpor.error.RequestCancelled;
@@ -125,7 +126,7 @@ class ActivatorTest {
         assertThat(failureOf(third)).isInstanceOf(QueueFull.class)
                 .hasMessageContaining("maxQueue 2")
                 .satisfies(e -> assertThat(((QueueFull) e).retryAfter()).isPresent());
-        assertThat(((QueueFull) failureOf(third)).httpStatus()).isEqualTo(429);
+        assertThat(((QueueFull) failureOf(third)).kind()).isEqualTo(ErrorKind.QUEUE_FULL);
     }
 
     @Test

@@ -10,6 +10,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.torpor.pool.DevicePreference;
 import dev.torpor.error.CapacityExhausted;
 import dev.torpor.error.DeadlineExceeded;
+import dev.torpor.error.ErrorKind;
 import dev.torpor.error.ModelLoadFailed;
 import dev.torpor.error.QueueFull;
 import dev.torpor.fixtures.MutableClock;
@@ -150,7 +151,7 @@ class PoolActivatorTest {
     void aModelNoDeviceCanHoldIsRefusedAtOnceWith503() {
         Invocation huge = submit(manifest("huge", "1"), policy("gpu", 20_000));
         assertThat(failureOf(huge)).isInstanceOf(CapacityExhausted.class).hasMessageContaining("needs 20000 MiB");
-        assertThat(((CapacityExhausted) failureOf(huge)).httpStatus()).isEqualTo(503);
+        assertThat(((CapacityExhausted) failureOf(huge)).kind()).isEqualTo(ErrorKind.CAPACITY_EXHAUSTED);
         assertThat(((CapacityExhausted) failureOf(huge)).retryAfter()).isPresent();
         assertThat(launcher.launched).isEmpty();
     }
