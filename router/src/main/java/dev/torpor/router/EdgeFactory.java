@@ -5,7 +5,6 @@ import dev.torpor.router.http.EdgeSettings;
 import io.micronaut.context.annotation.Bean;
 import io.micronaut.context.annotation.Factory;
 import io.micronaut.context.annotation.Replaces;
-import io.micronaut.context.annotation.Value;
 import io.micronaut.scheduling.TaskExecutors;
 import jakarta.inject.Named;
 import jakarta.inject.Singleton;
@@ -25,10 +24,7 @@ public class EdgeFactory {
     @Named(TaskExecutors.BLOCKING)
     @Replaces(bean = ExecutorService.class, named = TaskExecutors.BLOCKING)
     @Bean(preDestroy = "shutdown")
-    ExecutorService blocking(@Value("${torpor.max-blocking-threads}") int maxThreads) {
-        if (maxThreads < 1) {
-            throw new IllegalArgumentException("TORPOR_MAX_BLOCKING_THREADS must be at least 1, got " + maxThreads);
-        }
-        return new BlockingPool(maxThreads);
+    ExecutorService blocking(TorporSettings settings) {
+        return new BlockingPool(settings.maxBlockingThreads());
     }
 }

@@ -25,6 +25,7 @@ import java.util.Objects;
  * @param launcher           where instances run (TORPOR_LAUNCHER)
  * @param maxUploadMb        publish size limit (TORPOR_MAX_UPLOAD_MB)
  * @param maxRequestMb       infer request body limit (TORPOR_MAX_REQUEST_MB), below 2048 (one Java array)
+ * @param maxBlockingThreads the bounded blocking executor's threads (TORPOR_MAX_BLOCKING_THREADS)
  * @param defaultIdleTimeout idle time before an instance is reaped (TORPOR_DEFAULT_IDLE_TIMEOUT_SECONDS)
  * @param shutdownGrace      how long SIGTERM waits for queued and running requests (TORPOR_SHUTDOWN_GRACE_SECONDS)
  * @param cpuMemoryMb        the default of the pool limit {@code cpu.memoryMb} (TORPOR_CPU_MEMORY_MB); 75 % of the
@@ -38,6 +39,7 @@ public record TorporSettings(
         LauncherKind launcher,
         long maxUploadMb,
         long maxRequestMb,
+        int maxBlockingThreads,
         Duration defaultIdleTimeout,
         Duration shutdownGrace,
         long cpuMemoryMb,
@@ -56,6 +58,10 @@ public record TorporSettings(
         if (maxRequestMb > 2047) {
             throw new IllegalArgumentException("TORPOR_MAX_REQUEST_MB must be below 2048 (one Java array), got "
                     + maxRequestMb);
+        }
+        if (maxBlockingThreads < 1) {
+            throw new IllegalArgumentException("TORPOR_MAX_BLOCKING_THREADS must be at least 1, got "
+                    + maxBlockingThreads);
         }
         if (defaultIdleTimeout.isNegative() || defaultIdleTimeout.isZero()) {
             throw new IllegalArgumentException("TORPOR_DEFAULT_IDLE_TIMEOUT_SECONDS must be at least 1");
@@ -77,9 +83,9 @@ public record TorporSettings(
      */
     @ConfigurationInject
     TorporSettings(String dataDir, @Nullable String dbUrl, String launcher, long maxUploadMb, long maxRequestMb,
-                   long defaultIdleTimeoutSeconds, long shutdownGraceSeconds, @Nullable String cpuMemoryMb,
+                   int maxBlockingThreads, long defaultIdleTimeoutSeconds, long shutdownGraceSeconds, @Nullable String cpuMemoryMb,
                    String gpus) {
-        this(createdDataDir(dataDir), dbUrl, LauncherKind.parse(launcher.trim()), maxUploadMb, maxRequestMb,
+        this(createdDataDir(dataDir), dbUrl, LauncherKind.parse(launcher.trim()), maxUploadMb, maxRequestMb, maxBlockingThreads,
                 positiveSeconds("TORPOR_DEFAULT_IDLE_TIMEOUT_SECONDS", defaultIdleTimeoutSeconds),
                 Duration.ofSeconds(shutdownGraceSeconds),
                 cpuMemoryMb == null || cpuMemoryMb.isBlank() ? MachineMemory.threeQuartersMb()

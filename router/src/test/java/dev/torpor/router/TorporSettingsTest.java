@@ -18,7 +18,8 @@ class TorporSettingsTest {
     Path temp;
 
     private TorporSettings bind(String launcher, String cpuMemoryMb, String gpus) {
-        return new TorporSettings(temp.resolve("data").toString(), "", launcher, 2048, 64, 300, 30, cpuMemoryMb, gpus);
+        return new TorporSettings(temp.resolve("data").toString(), "", launcher, 2048, 64, 256, 300, 30, cpuMemoryMb,
+                gpus);
     }
 
     @Test
@@ -42,7 +43,7 @@ class TorporSettingsTest {
         assertThat(settings.launcher()).isEqualTo(LauncherKind.PROCESS);
         assertThat(settings.gpus()).isEqualTo(new GpuDiscovery.None());
         assertThat(settings.cpuMemoryMb()).isEqualTo(MachineMemory.threeQuartersMb()).isPositive();
-        assertThat(new TorporSettings(temp.toString(), "jdbc:postgresql://db/torpor", "process", 1, 1, 1, 0, null, "auto")
+        assertThat(new TorporSettings(temp.toString(), "jdbc:postgresql://db/torpor", "process", 1, 1, 256, 1, 0, null, "auto")
                 .dbUrl()).isEqualTo("jdbc:postgresql://db/torpor");
     }
 
@@ -69,22 +70,24 @@ class TorporSettingsTest {
                 .hasMessage("TORPOR_CPU_MEMORY_MB must be a whole number, got 'lots'");
         assertThatThrownBy(() -> bind("process", "0", "none")).hasMessageStartingWith("TORPOR_CPU_MEMORY_MB must be at least 1");
         String data = temp.toString();
-        assertThatThrownBy(() -> new TorporSettings(data, null, "process", 0, 64, 300, 30, null, "none"))
+        assertThatThrownBy(() -> new TorporSettings(data, null, "process", 0, 64, 256, 300, 30, null, "none"))
                 .hasMessageStartingWith("TORPOR_MAX_UPLOAD_MB must be at least 1");
-        assertThatThrownBy(() -> new TorporSettings(data, null, "process", 1, 2048, 300, 30, null, "none"))
+        assertThatThrownBy(() -> new TorporSettings(data, null, "process", 1, 2048, 256, 300, 30, null, "none"))
                 .hasMessageStartingWith("TORPOR_MAX_REQUEST_MB must be below 2048");
-        assertThatThrownBy(() -> new TorporSettings(data, null, "process", 1, 0, 300, 30, null, "none"))
+        assertThatThrownBy(() -> new TorporSettings(data, null, "process", 1, 0, 256, 300, 30, null, "none"))
                 .hasMessageStartingWith("TORPOR_MAX_REQUEST_MB must be at least 1");
-        assertThatThrownBy(() -> new TorporSettings(data, null, "process", 1, 1, 0, 30, null, "none"))
+        assertThatThrownBy(() -> new TorporSettings(data, null, "process", 1, 1, 256, 0, 30, null, "none"))
                 .hasMessageStartingWith("TORPOR_DEFAULT_IDLE_TIMEOUT_SECONDS must be at least 1");
-        assertThatThrownBy(() -> new TorporSettings(data, null, "process", 1, 1, 1, -1, null, "none"))
+        assertThatThrownBy(() -> new TorporSettings(data, null, "process", 1, 1, 256, 1, -1, null, "none"))
                 .hasMessageStartingWith("TORPOR_SHUTDOWN_GRACE_SECONDS must not be negative");
+        assertThatThrownBy(() -> new TorporSettings(data, null, "process", 1, 1, 0, 1, 1, null, "none"))
+                .hasMessage("TORPOR_MAX_BLOCKING_THREADS must be at least 1, got 0");
     }
 
     @Test
     void aDataDirThatCannotBeCreatedIsRefusedNamingTheVariable() throws Exception {
         Path file = Files.writeString(temp.resolve("a-file"), "not a directory");
-        assertThatThrownBy(() -> new TorporSettings(file.toString(), null, "process", 1, 1, 1, 1, null, "none"))
+        assertThatThrownBy(() -> new TorporSettings(file.toString(), null, "process", 1, 1, 256, 1, 1, null, "none"))
                 .hasMessageContaining("cannot create the data dir").hasMessageContaining("(TORPOR_DATA_DIR)");
     }
 }
