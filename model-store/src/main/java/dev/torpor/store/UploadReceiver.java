@@ -61,7 +61,8 @@ final class UploadReceiver {
         return new Received(HexFormat.of().formatHex(digest.digest()), total);
     }
 
-    // Kept apart from the writes so that only a failure of the client's stream becomes a 400.
+    // Kept apart from the writes so that only a failure of the client's stream becomes a BadRequest (the
+    // client's fault); a failed write to the store stays an I/O failure (ours).
     private static int read(InputStream upload, byte[] buffer) {
         try {
             return upload.read(buffer);
