@@ -82,12 +82,19 @@ final class DjlModels {
                 }
             }
         }
+        return modelFile.toString().endsWith(".params") ? directOnParams(dir, x, rows) : direct(modelFile, null, x, rows);
+    }
+
+    /** DJL called directly on {@code mlp-*.params} in {@code dir} with the samples' MLP block (hidden 16, 16). */
+    static float[] directOnParams(Path dir, float[] x, int rows) throws Exception {
+        return direct(dir, DjlBlocks.mlp(List.of(16, 16), 1, "relu"), x, rows);
+    }
+
+    private static float[] direct(Path modelPath, ai.djl.nn.Block block, float[] x, int rows) throws Exception {
         Criteria.Builder<NDList, NDList> criteria = Criteria.builder().setTypes(NDList.class, NDList.class)
-                .optEngine("PyTorch").optTranslator(new NoopTranslator());
-        if (modelFile.toString().endsWith(".params")) {
-            criteria.optModelPath(dir).optModelName("mlp").optBlock(DjlBlocks.mlp(List.of(16, 16), 1, "relu"));
-        } else {
-            criteria.optModelPath(modelFile);
+                .optEngine("PyTorch").optTranslator(new NoopTranslator()).optModelPath(modelPath);
+        if (block != null) {
+            criteria.optModelName("mlp").optBlock(block);
         }
         try (ZooModel<NDList, NDList> model = criteria.build().loadModel();
              Predictor<NDList, NDList> predictor = model.newPredictor();
