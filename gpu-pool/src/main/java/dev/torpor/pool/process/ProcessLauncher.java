@@ -175,7 +175,7 @@ public final class ProcessLauncher implements Launcher, AutoCloseable {
         if (closed) {
             throw new IllegalStateException("the process launcher is closed");
         }
-        return new RemoteFunctionInstance(spec, this, clock);
+        return new RemoteFunctionInstance(spec, this::acquire, clock);
     }
 
     /** The optimized-model cache function processes use. */
@@ -262,10 +262,12 @@ public final class ProcessLauncher implements Launcher, AutoCloseable {
     }
 
     /**
-     * A connected, model-less process for {@code instanceId}: a warm one when the pool has one, a fresh one
-     * otherwise. Completes on a spawner thread.
+     * A lease on a connected, model-less process for {@code spec}'s instance: a warm one when the pool has
+     * one, a fresh one otherwise. Completes on a spawner thread. Closing the lease (or failing to get one)
+     * ends the cold start: the warm pool then starts a replacement without competing with it for the CPUs.
      */
-    CompletableFuture<HostProcess> acquire(String instanceId, LaunchSpec spec) {
+    CompletableFuture<HostLease> acquire(LaunchSpec spec) {
+        String instanceId = spec.instanceId();
         long heapMb = Math.max(64, spec.memoryMb());
         CompletableFuture<HostProcess> pooled = pool.take().orElse(CompletableFuture.completedFuture(null));
         return pooled.thenComposeAsync(warm -> {
@@ -279,20 +281,21 @@ public final class ProcessLauncher implements Launcher, AutoCloseable {
                 assign(process, instanceId, spec);
                 return process;
             }, spawner);
-        }, Runnable::run);
+        }, Runnable::run).<HostLease>thenApply(process -> new ProcessLease(this, process))
+                .whenComplete((lease, failure) -> {
+                    if (failure != null) {
+                        coldStartDone();
+                    }
+                });
     }
 
-    /**
-     * Called when a cold start has finished (loaded or failed): now the warm pool may start a replacement
-     * without competing with that load for the CPUs.
-     */
+    /** A cold start has finished (see {@link #acquire}). */
     void coldStartDone() {
         pool.refill();
     }
 
     private void assign(HostProcess process, String instanceId, LaunchSpec spec) {
-        process.log().assign(instanceId);
-        process.memoryLimitMb(memoryLimitMb(spec));
+        process.assign(instanceId, memoryLimitMb(spec));
         if (process.slot() != null) {
             isolation.limit(process.slot(), memoryLimitMb(spec));
         }
@@ -329,11 +332,9 @@ public final class ProcessLauncher implements Launcher, AutoCloseable {
         }
         ProcessLog log = new ProcessLog(label);
         try {
-            HostProcess process = HostProcess.start(command, environment(tmp), socketDir, settings.startTimeout(), log,
-                    completions, slot.uid());
-            process.slot(slot);
-            process.memoryLimitMb(slot.cgroup() != null ? heapMb + settings.overheadMb() : 0);
-            process.oomKilled(() -> isolation.oomKilled(slot));
+            HostProcess process = HostProcess.start(new HostProcess.Spawn(command, environment(tmp),
+                    HostListener.unix(socketDir, slot.uid()), settings.startTimeout(), log, completions, slot,
+                    slot.cgroup() != null ? heapMb + settings.overheadMb() : 0, () -> isolation.oomKilled(slot)));
             live.add(process);
             process.death().thenRun(() -> {
                 live.remove(process);
