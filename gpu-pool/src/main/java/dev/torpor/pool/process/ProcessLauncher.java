@@ -119,7 +119,7 @@ public final class ProcessLauncher implements Launcher, AutoCloseable {
         long every = settings.healthInterval().toMillis();
         watchdog.scheduleWithFixedDelay(this::checkAll, every, every, TimeUnit.MILLISECONDS);
         this.pool = new WarmPool(settings.warmPoolSize(), () -> startProcess("warm-" + warmSerial.incrementAndGet(),
-                settings.poolHeapMb(), true), spawner);
+                settings.poolHeapMb(), List.of(FunctionHost.WARM_UP)), spawner);
         this.shutdownHook = new Thread(this::killAll, "fn-orphan-guard");
         Runtime.getRuntime().addShutdownHook(shutdownHook);
         pool.refill();
@@ -269,7 +269,10 @@ public final class ProcessLauncher implements Launcher, AutoCloseable {
     CompletableFuture<HostLease> acquire(LaunchSpec spec) {
         String instanceId = spec.instanceId();
         long heapMb = Math.max(64, spec.memoryMb());
-        CompletableFuture<HostProcess> pooled = pool.take().orElse(CompletableFuture.completedFuture(null));
+        // A pooled process made ONNX Runtime's environment itself: a model that needs other options gets its own.
+        List<String> options = FunctionHost.optionsFor(spec.manifest());
+        CompletableFuture<HostProcess> pooled = options.isEmpty()
+                ? pool.take().orElse(CompletableFuture.completedFuture(null)) : CompletableFuture.completedFuture(null);
         return pooled.thenComposeAsync(warm -> {
             if (warm != null && warm.isAlive()) {
                 assign(warm, instanceId, spec);
@@ -277,7 +280,7 @@ public final class ProcessLauncher implements Launcher, AutoCloseable {
                 return CompletableFuture.completedFuture(warm);
             }
             return CompletableFuture.supplyAsync(() -> {
-                HostProcess process = startProcess(instanceId, heapMb, false);
+                HostProcess process = startProcess(instanceId, heapMb, options);
                 assign(process, instanceId, spec);
                 return process;
             }, spawner);
@@ -307,8 +310,11 @@ public final class ProcessLauncher implements Launcher, AutoCloseable {
         logs.put(instanceId, process.log());
     }
 
-    /** @param warmUp whether the process warms its load path up before it says HELLO (pooled processes do) */
-    private HostProcess startProcess(String label, long heapMb, boolean warmUp) {
+    /**
+     * @param hostOptions {@link FunctionHost}'s options: {@link FunctionHost#WARM_UP} for pooled processes (they
+     *                    warm their load path up before HELLO), {@link FunctionHost#optionsFor} for an instance's
+     */
+    private HostProcess startProcess(String label, long heapMb, List<String> hostOptions) {
         if (closed) {
             throw new IllegalStateException("the process launcher is closed");
         }
@@ -327,9 +333,7 @@ public final class ProcessLauncher implements Launcher, AutoCloseable {
         command.add("-cp");
         command.add(classPath);
         command.add(FunctionHost.class.getName());
-        if (warmUp) {
-            command.add(FunctionHost.WARM_UP);
-        }
+        command.addAll(hostOptions);
         ProcessLog log = new ProcessLog(label);
         try {
             HostProcess process = HostProcess.start(new HostProcess.Spawn(command, environment(tmp),

@@ -13,6 +13,7 @@ import dev.torpor.function.djl.DjlBackend;
 import dev.torpor.function.djl.DjlEnvironment;
 import dev.torpor.function.onnx.OnnxBackend;
 import dev.torpor.function.onnx.OrtModelCache;
+import dev.torpor.store.ModelFormat;
 import dev.torpor.store.ModelManifest;
 import java.io.IOException;
 import java.io.InputStream;
@@ -32,7 +33,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * The main of a function process: one model from the store, served to the router with the binary
  * {@link Frame} protocol ({@link Wire}) over a Unix domain socket (a child process of the router) or TCP (a
  * pod). It starts model-less (so a warm pool can start it ahead of demand), initializes ONNX Runtime at once
- * (through DJL's engine when DJL has one, see {@link OrtEnvironments}), connects to the router and says
+ * (through DJL's engine when started with {@link #ORT_THROUGH_DJL}), connects to the router and says
  * {@code HELLO}; then it loads the one model a {@code LOAD} names into a {@link LocalFunctionInstance} and
  * answers {@code INFER}s on it, reporting each run's compute time. The instance owns the lifecycle; this
  * class only translates frames.
@@ -41,7 +42,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * end of file: the router holds the other end of that pipe, so even a router killed with SIGKILL leaves
  * no function process behind.
  *
- * <p>Usage: {@code FunctionHost [--warm-up] <socket path> | tcp:<host>:<port>}. Logs go to standard error,
+ * <p>Usage: {@code FunctionHost [--warm-up] [--ort-through-djl] <socket path> | tcp:<host>:<port>}. Logs go to standard error,
  * which the router captures.
  */
 public final class FunctionHost {
@@ -52,6 +53,8 @@ public final class FunctionHost {
     public static final String WARM_UP = "--warm-up";
     /** The option of the class-data archive's training run: warm up without a router, then exit normally. */
     public static final String TRAIN_CDS = "--train-cds";
+    /** The option of a process for a model DJL runs on ONNX Runtime: see {@link #optionsFor}. */
+    public static final String ORT_THROUGH_DJL = "--ort-through-djl";
 
     private final FrameChannel channel;
     private final OrtEnvironment env;
@@ -71,14 +74,16 @@ public final class FunctionHost {
             train();
             return;
         }
-        boolean warmUp = args.length == 2 && WARM_UP.equals(args[0]);
-        if (args.length != 1 && !warmUp) {
-            System.err.println("usage: FunctionHost [" + WARM_UP + "] <socket path> | tcp:<host>:<port>");
+        List<String> options = List.of(args).subList(0, Math.max(0, args.length - 1));
+        if (args.length == 0 || !List.of(WARM_UP, ORT_THROUGH_DJL).containsAll(options)) {
+            System.err.println("usage: FunctionHost [" + WARM_UP + "] [" + ORT_THROUGH_DJL
+                    + "] <socket path> | tcp:<host>:<port>");
             System.exit(2);
         }
+        boolean warmUp = options.contains(WARM_UP);
         watchParent();
         long ortBegin = System.nanoTime();
-        OrtEnvironment env = environment();
+        OrtEnvironment env = options.contains(ORT_THROUGH_DJL) ? environmentThroughDjl() : OrtEnvironment.getEnvironment();
         long ortInit = System.nanoTime() - ortBegin;
         // A pooled process warms up before HELLO, so that the pool only ever hands out warm processes; a
         // process started for a waiting request skips it (its load would wait for it) and preloads classes.
@@ -102,7 +107,7 @@ public final class FunctionHost {
      * loads to start, warm up and load a model, and exits normally so that the JVM dumps the archive.
      */
     private static void train() throws IOException {
-        OrtEnvironment env = environment();
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
         WarmUp.runOrThrow(env);
         try (SocketChannel unix = SocketChannel.open(java.net.StandardProtocolFamily.UNIX)) {
             UnixDomainSocketAddress.of(Path.of("unused.sock"));
@@ -114,13 +119,24 @@ public final class FunctionHost {
     }
 
     /**
-     * ONNX Runtime's one environment, created by DJL's ONNX Runtime engine first: DJL insists on creating it
-     * with threading options, which ORT refuses once an environment exists, so an ONNX model in an archive
-     * for DJL could never load in a process that had created it itself.
+     * ONNX Runtime's one environment, created by DJL's ONNX Runtime engine: DJL insists on creating it with
+     * threading options, which ORT refuses once an environment exists, so a model that DJL runs on ONNX
+     * Runtime loads only in a process started this way. Not the default: DJL's engine registry costs a
+     * second or more of start-up (it initializes the process's logging), which other models need not pay.
      */
-    private static OrtEnvironment environment() {
+    private static OrtEnvironment environmentThroughDjl() {
         DjlEnvironment.prepare(Path.of(System.getProperty("java.io.tmpdir")));
         return OrtEnvironments.shared();
+    }
+
+    /**
+     * The options a function process needs to serve {@code manifest}: {@link #ORT_THROUGH_DJL} for an ONNX
+     * model in an archive for DJL, none otherwise. A process started without them (a pooled one) cannot
+     * serve a model that needs them.
+     */
+    public static List<String> optionsFor(ModelManifest manifest) {
+        return manifest.format() == ModelFormat.DJL && DjlBackend.ONNX_RUNTIME.equalsIgnoreCase(manifest.engine())
+                ? List.of(ORT_THROUGH_DJL) : List.of();
     }
 
     /** Where the router listens: {@code tcp:<host>:<port>}, or else the path of a Unix domain socket. */
@@ -214,7 +230,8 @@ public final class FunctionHost {
      * under the process's private temp dir.
      */
     private static Backend djl() {
-        return new DjlBackend(); // DJL's environment was prepared at start, before its engine made ORT's
+        DjlEnvironment.prepare(Path.of(System.getProperty("java.io.tmpdir")));
+        return new DjlBackend();
     }
 
     /**
