@@ -24,7 +24,7 @@ import java.util.concurrent.atomic.LongAdder;
  * <li>{@link #busyMicros()} and {@link #runs()} read counters the hooks feed with {@link #recordRun}.</li>
  * </ul>
  *
- * <p>Thread-safe; the hooks {@code startLoading} runs under the instance's monitor, the others do not.
+ * <p>Thread-safe. {@link #startLoading()} runs under the instance's monitor; the other hooks do not.
  */
 public abstract class AbstractFunctionInstance implements FunctionInstance {
     private static final System.Logger LOG = System.getLogger(FunctionInstance.class.getName());

@@ -7,7 +7,7 @@ import java.nio.ByteOrder;
 import java.nio.channels.ByteChannel;
 
 /**
- * Frames over a blocking byte channel (a Unix domain socket). One thread reads ({@link #read()}); any
+ * Frames over a blocking byte channel (a Unix domain socket or a TCP connection). One thread reads ({@link #read()}); any
  * thread may write ({@link #write}), one frame at a time. A frame longer than the reader's limit closes
  * the conversation: a function process must not make the router allocate whatever it claims.
  */
