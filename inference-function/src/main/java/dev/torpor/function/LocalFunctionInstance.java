@@ -7,39 +7,31 @@ import dev.torpor.store.ModelManifest;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.LongAdder;
 
 /**
  * A function instance inside the current JVM: an engine session plus a fixed set of platform threads that
  * run it. Platform threads, because the engines block inside native code, where a virtual thread would pin
- * its carrier anyway. The threads exist only between {@link #load()} and {@link #stop()}.
+ * its carrier anyway. The threads exist only between {@link #load()} and {@link #stop()}. Its lifecycle is
+ * {@link AbstractFunctionInstance}'s; a function host serves one of these to the router.
  */
-public final class LocalFunctionInstance implements FunctionInstance {
+public final class LocalFunctionInstance extends AbstractFunctionInstance {
     private static final System.Logger LOG = System.getLogger(LocalFunctionInstance.class.getName());
     private static final Duration STOP_GRACE = Duration.ofSeconds(30);
 
-    private final String id;
     private final ModelManifest manifest;
     private final Path artifact;
     private final Backend backend;
     private final RuntimeOptions options;
     private final int threads;
     private final Batching batching;
-    private final Instant startedAt;
-    private final Lifecycle lifecycle = new Lifecycle();
-    private final LongAdder busyNanos = new LongAdder();
-    private final LongAdder runs = new LongAdder();
 
-    private CompletableFuture<Duration> loading;
-    private ExecutorService executor;
+    private volatile ExecutorService executor;
     private volatile Session session;
     private volatile BatchingRunner batcher;
 
@@ -57,87 +49,53 @@ public final class LocalFunctionInstance implements FunctionInstance {
      */
     public LocalFunctionInstance(String id, ModelManifest manifest, Path artifact, Backend backend,
                                  RuntimeOptions options, int threads, Batching batching, Clock clock) {
+        super(id, String.valueOf(manifest.id()), clock.instant());
         if (threads < 1) {
             throw new IllegalArgumentException("an instance needs at least one thread");
         }
-        this.id = id;
         this.manifest = manifest;
         this.artifact = artifact;
         this.backend = backend;
         this.options = options;
         this.threads = threads;
         this.batching = batching;
-        this.startedAt = clock.instant();
     }
 
     @Override
-    public String id() {
-        return id;
+    protected CompletableFuture<?> startLoading() {
+        executor = Executors.newFixedThreadPool(threads, namedDaemonThreads(id()));
+        return CompletableFuture.runAsync(this::openSession, executor);
     }
 
-    @Override
-    public InstanceState state() {
-        return lifecycle.state();
-    }
-
-    @Override
-    public Instant startedAt() {
-        return startedAt;
-    }
-
-    @Override
-    public synchronized CompletableFuture<Duration> load() {
-        if (loading != null) {
-            return loading;
-        }
-        if (!lifecycle.moveTo(InstanceState.LOADING)) {
-            return loading = CompletableFuture.failedFuture(
-                    new ModelLoadFailed("instance " + id + " is " + state() + " and cannot load", null));
-        }
-        executor = Executors.newFixedThreadPool(threads, namedDaemonThreads(id));
-        loading = CompletableFuture.supplyAsync(this::openSession, executor);
-        return loading;
-    }
-
-    private Duration openSession() {
-        long begin = System.nanoTime();
-        try {
-            Session opened = backend.open(manifest, artifact, options);
-            session = opened;
-            if (batching.enabled() && Batcher.batchable(manifest.signature())) {
-                BatchingRunner runner = new BatchingRunner(id, opened, batching, busyNanos, runs);
-                batcher = runner;
-                for (int i = 0; i < threads; i++) {
-                    executor.execute(runner::work); // each starts once a thread is free (this load holds one)
-                }
+    private void openSession() {
+        Session opened = backend.open(manifest, artifact, options);
+        session = opened;
+        if (batching.enabled() && Batcher.batchable(manifest.signature())) {
+            BatchingRunner runner = new BatchingRunner(id(), opened, batching, busyNanosCounter(), runsCounter());
+            batcher = runner;
+            for (int i = 0; i < threads; i++) {
+                executor.execute(runner::work); // each starts once a thread is free (this load holds one)
             }
-            if (!lifecycle.moveTo(InstanceState.READY)) {
-                // Stopped while loading: give the engine's memory back at once.
-                BatchingRunner runner = batcher;
-                if (runner != null) {
-                    runner.close();
-                }
-                opened.close();
-                throw new ModelLoadFailed("instance " + id + " was stopped while loading", null);
-            }
-            Duration took = Duration.ofNanos(System.nanoTime() - begin);
-            LOG.log(System.Logger.Level.INFO, "instance {0} loaded {1} in {2} ms", id, manifest.id(), took.toMillis());
-            return took;
-        } catch (RuntimeException failure) {
-            lifecycle.moveTo(InstanceState.FAILED);
-            LOG.log(System.Logger.Level.WARNING, "instance {0} failed to load {1}: {2}", id, manifest.id(),
-                    failure.getMessage());
-            throw failure instanceof ModelLoadFailed ? failure
-                    : new ModelLoadFailed("model " + manifest.id() + " failed to load: " + failure.getMessage(), null);
         }
     }
 
     @Override
-    public CompletableFuture<InferenceOutcome> infer(InferenceRequest request, RunControl control) {
-        InstanceState current = state();
+    protected void stoppedWhileLoading() {
+        // Give the engine's memory back at once (stop's release waited for this load's thread to end).
+        closeEngine();
+    }
+
+    @Override
+    protected TorporException loadFailure(Throwable cause) {
+        return cause instanceof ModelLoadFailed known ? known
+                : new ModelLoadFailed("model " + manifest.id() + " failed to load: " + cause.getMessage(), null);
+    }
+
+    @Override
+    protected CompletableFuture<InferenceOutcome> run(InferenceRequest request, RunControl control) {
         Session ready = session;
-        if ((current != InstanceState.READY && current != InstanceState.DRAINING) || ready == null) {
-            return CompletableFuture.failedFuture(new EngineFailure("instance " + id + " is " + current + ", not READY"));
+        if (ready == null) {
+            return CompletableFuture.failedFuture(new EngineFailure("instance " + id() + " is " + state() + ", not READY"));
         }
         BatchingRunner batching = batcher;
         if (batching != null) {
@@ -146,39 +104,28 @@ public final class LocalFunctionInstance implements FunctionInstance {
         try {
             return CompletableFuture.supplyAsync(() -> {
                 long begin = System.nanoTime();
+                long took = 0;
                 try {
                     var outputs = ready.run(request, control);
-                    long took = System.nanoTime() - begin;
-                    busyNanos.add(took);
+                    took = System.nanoTime() - begin;
                     return new InferenceOutcome(outputs, took);
                 } catch (RuntimeException failed) {
-                    busyNanos.add(System.nanoTime() - begin);
+                    took = System.nanoTime() - begin;
                     throw failed;
                 } finally {
-                    runs.increment();
+                    recordRun(took);
                 }
             }, executor).handle((outcome, failure) -> {
                 if (failure == null) {
                     return outcome;
                 }
-                Throwable cause = failure instanceof CompletionException && failure.getCause() != null
-                        ? failure.getCause() : failure;
+                Throwable cause = unwrap(failure);
                 throw cause instanceof TorporException known ? known
-                        : new EngineFailure("engine failure in instance " + id + ": " + cause, cause);
+                        : new EngineFailure("engine failure in instance " + id() + ": " + cause, cause);
             });
         } catch (java.util.concurrent.RejectedExecutionException stopped) {
-            return CompletableFuture.failedFuture(new EngineFailure("instance " + id + " has stopped"));
+            return CompletableFuture.failedFuture(new EngineFailure("instance " + id() + " has stopped"));
         }
-    }
-
-    @Override
-    public long busyMicros() {
-        return busyNanos.sum() / 1000;
-    }
-
-    @Override
-    public long runs() {
-        return runs.sum();
     }
 
     /** Engine calls that ran a batch of more than one request (0 unless dynamic batching is on). */
@@ -188,40 +135,36 @@ public final class LocalFunctionInstance implements FunctionInstance {
     }
 
     @Override
-    public void drain() {
-        lifecycle.moveTo(InstanceState.DRAINING);
-    }
-
-    @Override
-    public void stop() {
-        ExecutorService threadsToStop;
-        synchronized (this) {
-            if (state() == InstanceState.STOPPED) {
-                return;
-            }
-            lifecycle.moveTo(InstanceState.STOPPED);
-            threadsToStop = executor;
-        }
+    protected void release() {
         BatchingRunner batching = batcher;
         if (batching != null) {
             batching.close(); // its threads run what is queued, then end
         }
+        ExecutorService threadsToStop = executor;
         if (threadsToStop != null) {
             threadsToStop.shutdown();
             try {
                 if (!threadsToStop.awaitTermination(STOP_GRACE.toMillis(), TimeUnit.MILLISECONDS)) {
-                    LOG.log(System.Logger.Level.WARNING, "instance {0}: a request outlived the stop grace", id);
+                    LOG.log(System.Logger.Level.WARNING, "instance {0}: a request outlived the stop grace", id());
                 }
             } catch (InterruptedException interrupted) {
                 Thread.currentThread().interrupt();
             }
+        }
+        closeEngine();
+    }
+
+    /** Closes the batching runner and the session, once. */
+    private synchronized void closeEngine() {
+        BatchingRunner runner = batcher;
+        if (runner != null) {
+            runner.close();
         }
         Session open = session;
         session = null;
         if (open != null) {
             open.close();
         }
-        LOG.log(System.Logger.Level.INFO, "instance {0} stopped", id);
     }
 
     private static ThreadFactory namedDaemonThreads(String instanceId) {

@@ -58,14 +58,13 @@ final class FunctionCommand {
 
     /**
      * A function JVM's command line: {@code prefix} (cgroup, uid), then java with a {@code heapMb} heap and
-     * temp dir {@code tmp}, then {@link FunctionHost}, told to warm its load path up when {@code warmUp}.
+     * temp dir {@code tmp}, then {@link FunctionHost} with {@code hostOptions} ({@link FunctionHost#WARM_UP} for a
+     * pooled process, {@link FunctionHost#optionsFor} for an instance's).
      */
-    List<String> process(List<String> prefix, long heapMb, Path tmp, boolean warmUp) {
+    List<String> process(List<String> prefix, long heapMb, Path tmp, List<String> hostOptions) {
         List<String> command = new ArrayList<>(prefix);
         command.addAll(jvm(heapMb, tmp));
-        if (warmUp) {
-            command.add(FunctionHost.WARM_UP);
-        }
+        command.addAll(hostOptions);
         return command;
     }
 

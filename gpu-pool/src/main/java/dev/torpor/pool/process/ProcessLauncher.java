@@ -115,7 +115,7 @@ public final class ProcessLauncher implements Launcher, AutoCloseable {
         this.completions = Executors.newCachedThreadPool(daemon("fn-completion"));
         this.watchdog = Executors.newSingleThreadScheduledExecutor(daemon("fn-watchdog"));
         this.pool = new WarmPool(settings.warmPoolSize(), () -> startProcess("warm-" + warmSerial.incrementAndGet(),
-                settings.poolHeapMb(), true), spawner);
+                settings.poolHeapMb(), List.of(FunctionHost.WARM_UP)), spawner);
         this.shutdownHook = new Thread(this::killAll, "fn-orphan-guard");
         started = true;
         long every = settings.healthInterval().toMillis();
@@ -155,7 +155,7 @@ public final class ProcessLauncher implements Launcher, AutoCloseable {
     @Override
     public FunctionInstance launch(LaunchSpec spec) {
         requireStarted();
-        return new RemoteFunctionInstance(spec, this, clock);
+        return new RemoteFunctionInstance(spec, this::acquire, clock);
     }
 
     /** The artifact path a process loads: its own read-only link or copy when it runs as its own uid. */
@@ -191,12 +191,17 @@ public final class ProcessLauncher implements Launcher, AutoCloseable {
     }
 
     /**
-     * A connected, model-less process for {@code instanceId}: a warm one when the pool has one, a fresh one
-     * otherwise. Completes on a spawner thread.
+     * A lease on a connected, model-less process for {@code spec}'s instance: a warm one when the pool has
+     * one, a fresh one otherwise. Completes on a spawner thread. Closing the lease (or failing to get one)
+     * ends the cold start: the warm pool then starts a replacement without competing with it for the CPUs.
      */
-    CompletableFuture<HostProcess> acquire(String instanceId, LaunchSpec spec) {
+    CompletableFuture<HostLease> acquire(LaunchSpec spec) {
+        String instanceId = spec.instanceId();
         long heapMb = Math.max(64, spec.memoryMb());
-        CompletableFuture<HostProcess> pooled = pool.take().orElse(CompletableFuture.completedFuture(null));
+        // A pooled process made ONNX Runtime's environment itself: a model that needs other options gets its own.
+        List<String> options = FunctionHost.optionsFor(spec.manifest());
+        CompletableFuture<HostProcess> pooled = options.isEmpty()
+                ? pool.take().orElse(CompletableFuture.completedFuture(null)) : CompletableFuture.completedFuture(null);
         return pooled.thenComposeAsync(warm -> {
             if (warm != null && warm.isAlive()) {
                 assign(warm, instanceId, spec);
@@ -204,31 +209,36 @@ public final class ProcessLauncher implements Launcher, AutoCloseable {
                 return CompletableFuture.completedFuture(warm);
             }
             return CompletableFuture.supplyAsync(() -> {
-                HostProcess process = startProcess(instanceId, heapMb, false);
+                HostProcess process = startProcess(instanceId, heapMb, options);
                 assign(process, instanceId, spec);
                 return process;
             }, spawner);
-        }, Runnable::run);
+        }, Runnable::run).<HostLease>thenApply(process -> new ProcessLease(this, process))
+                .whenComplete((lease, failure) -> {
+                    if (failure != null) {
+                        coldStartDone();
+                    }
+                });
     }
 
-    /**
-     * Called when a cold start has finished (loaded or failed): now the warm pool may start a replacement
-     * without competing with that load for the CPUs.
-     */
+    /** A cold start has finished (see {@link #acquire}). */
     void coldStartDone() {
         pool.refill();
     }
 
     private void assign(HostProcess process, String instanceId, LaunchSpec spec) {
         logs.assign(instanceId, process.log());
-        process.memoryLimitMb(memoryLimitMb(spec));
+        process.assign(instanceId, memoryLimitMb(spec));
         if (process.slot() != null) {
             isolation.limit(process.slot(), memoryLimitMb(spec));
         }
     }
 
-    /** @param warmUp whether the process warms its load path up before it says HELLO (pooled processes do) */
-    private HostProcess startProcess(String label, long heapMb, boolean warmUp) {
+    /**
+     * @param hostOptions {@link FunctionHost}'s options: {@link FunctionHost#WARM_UP} for pooled processes (they
+     *                    warm their load path up before HELLO), {@link FunctionHost#optionsFor} for an instance's
+     */
+    private HostProcess startProcess(String label, long heapMb, List<String> hostOptions) {
         if (closed) {
             throw new IllegalStateException("the process launcher is closed");
         }
@@ -241,12 +251,10 @@ public final class ProcessLauncher implements Launcher, AutoCloseable {
         Path tmp = slot.dir().tmp();
         ProcessLog log = new ProcessLog(label);
         try {
-            HostProcess process = HostProcess.start(command.process(isolation.prefix(slot), heapMb, tmp, warmUp),
-                    FunctionCommand.environment(tmp), socketDir, settings.startTimeout(), log,
-                    completions, slot.uid());
-            process.slot(slot);
-            process.memoryLimitMb(slot.cgroup() != null ? heapMb + settings.overheadMb() : 0);
-            process.oomKilled(() -> isolation.oomKilled(slot));
+            HostProcess process = HostProcess.start(new HostProcess.Spawn(
+                    command.process(isolation.prefix(slot), heapMb, tmp, hostOptions), FunctionCommand.environment(tmp),
+                    HostListener.unix(socketDir, slot.uid()), settings.startTimeout(), log, completions, slot,
+                    slot.cgroup() != null ? heapMb + settings.overheadMb() : 0, () -> isolation.oomKilled(slot)));
             live.add(process);
             process.death().thenRun(() -> {
                 live.remove(process);

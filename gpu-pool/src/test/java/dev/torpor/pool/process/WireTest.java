@@ -4,11 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.torpor.error.BadInput;
+import dev.torpor.error.ErrorKind;
+import dev.torpor.error.InstanceCrashed;
+import dev.torpor.error.QueueFull;
 import dev.torpor.error.ModelLoadFailed;
 import dev.torpor.error.TorporException;
+import dev.torpor.function.host.FrameWriter;
 import dev.torpor.function.InferenceRequest;
 import dev.torpor.function.Tensor;
 import dev.torpor.function.host.Frame;
+import dev.torpor.function.host.FrameReader;
+import dev.torpor.function.host.WireCodes;
 import dev.torpor.function.host.Wire;
 import dev.torpor.store.DataType;
 import java.nio.ByteBuffer;
@@ -69,7 +75,7 @@ class WireTest {
     void aCorruptLengthIsRefusedNotAllocated() {
         ByteBuffer corrupt = ByteBuffer.allocate(64).order(ByteOrder.LITTLE_ENDIAN);
         corrupt.putInt(-1).putInt(Integer.MAX_VALUE).flip();
-        assertThatThrownBy(() -> Wire.tensors(corrupt)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> FrameReader.tensors(corrupt)).isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test
@@ -91,5 +97,55 @@ class WireTest {
         assertThat(back.instanceId()).isEqualTo("mlp-1-abcd");
         assertThat(back.cacheDir()).isEqualTo("/data/cache/ort");
         assertThat(back.batching()).isEqualTo(new dev.torpor.function.Batching(8, 2000));
+    }
+
+    @Test
+    void everyErrorKindRoundTripsWithItsMessageAndRetryHint() {
+        for (ErrorKind kind : ErrorKind.values()) {
+            TorporException sent = WireCodes.exception(kind, "why " + kind, Duration.ofMillis(1500));
+            assertThat(sent.kind()).as("the table builds %s", kind).isEqualTo(kind);
+            TorporException back = Wire.error(payloadOf(Wire.error(4, sent), Frame.ERROR, 4));
+            assertThat(back.kind()).isEqualTo(kind);
+            assertThat(back.getClass()).isEqualTo(sent.getClass());
+            assertThat(back).hasMessage("why " + kind);
+            assertThat(back.retryAfter()).isEqualTo(sent.retryAfter());
+        }
+        TorporException crash = Wire.error(payloadOf(
+                Wire.error(1, new InstanceCrashed("gone", Duration.ofSeconds(1))), Frame.ERROR, 1));
+        assertThat(crash).isInstanceOf(InstanceCrashed.class);
+        assertThat(crash.retryAfter()).contains(Duration.ofSeconds(1));
+        TorporException full = Wire.error(payloadOf(Wire.error(2, new QueueFull("full", null)), Frame.ERROR, 2));
+        assertThat(full.retryAfter()).isEmpty();
+        TorporException plain = Wire.error(payloadOf(Wire.error(5, new IllegalStateException("boom")), Frame.ERROR, 5));
+        assertThat(plain.kind()).isEqualTo(ErrorKind.ENGINE_FAILURE);
+        assertThat(plain.getMessage()).startsWith("engine failure: ").contains("boom");
+    }
+
+    @Test
+    void datatypesTravelAsFixedCodesAndAnUnknownCodeIsACorruptFrame() {
+        assertThat(WireCodes.code(DataType.BOOL)).isEqualTo(1);
+        assertThat(WireCodes.code(DataType.FP32)).isEqualTo(11);
+        assertThat(WireCodes.code(DataType.BYTES)).isEqualTo(13);
+        for (DataType type : DataType.values()) {
+            assertThat(WireCodes.datatype(WireCodes.code(type))).isEqualTo(type);
+        }
+        ByteBuffer frame = new FrameWriter(64).str("t").i8(99).i32(0).frame(Frame.RESULT, 0);
+        ByteBuffer payload = payloadOf(frame, Frame.RESULT, 0);
+        assertThatThrownBy(() -> FrameReader.tensor(payload)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("datatype code 99");
+        ByteBuffer error = payloadOf(new FrameWriter(64).i8(0).i64(-1).str("x").frame(Frame.ERROR, 0), Frame.ERROR, 0);
+        assertThatThrownBy(() -> Wire.error(error)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("error kind code 0");
+    }
+
+    @Test
+    void helloAndLoadedAreTheWiresToo() {
+        var hello = new Wire.Hello(4242, "1.22.0", 10, 20, 30);
+        ByteBuffer frame = Wire.hello(hello);
+        assertThat(Wire.hello(new Frame(Frame.HELLO, 0, payloadOf(frame, Frame.HELLO, 0)))).isEqualTo(hello);
+        assertThatThrownBy(() -> Wire.hello(new Frame(Frame.LOADED, 0, ByteBuffer.allocate(0))))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThat(Wire.loaded(payloadOf(Wire.loaded(123_456_789), Frame.LOADED, 0)))
+                .isEqualTo(Duration.ofNanos(123_456_789));
     }
 }

@@ -7,7 +7,7 @@ import java.nio.ByteOrder;
 import java.nio.channels.ByteChannel;
 
 /**
- * Frames over a blocking byte channel (a Unix domain socket). One thread reads ({@link #read()}); any
+ * Frames over a blocking byte channel (a Unix domain socket or a TCP connection). One thread reads ({@link #read()}); any
  * thread may write ({@link #write}), one frame at a time. A frame longer than the reader's limit closes
  * the conversation: a function process must not make the router allocate whatever it claims.
  */
@@ -21,7 +21,7 @@ public final class FrameChannel implements AutoCloseable {
         this.maxFrameBytes = maxFrameBytes;
     }
 
-    /** Writes one finished frame (from {@link Wire.Out#frame}); blocks until it is all written. */
+    /** Writes one finished frame (from {@link FrameWriter#frame}); blocks until it is all written. */
     public void write(ByteBuffer frame) throws IOException {
         synchronized (channel) {
             while (frame.hasRemaining()) {
@@ -32,7 +32,7 @@ public final class FrameChannel implements AutoCloseable {
 
     /** Writes a frame with an empty payload. */
     public void write(byte type, long id) throws IOException {
-        write(new Wire.Out(0).frame(type, id));
+        write(new FrameWriter(0).frame(type, id));
     }
 
     /**

@@ -1,45 +1,49 @@
 package dev.torpor.function.host;
 
 import ai.onnxruntime.OrtEnvironment;
+import dev.torpor.error.EngineFailure;
 import dev.torpor.error.ModelLoadFailed;
 import dev.torpor.function.Backend;
 import dev.torpor.function.BackendRegistry;
-import dev.torpor.function.Batcher;
-import dev.torpor.function.BatchingRunner;
 import dev.torpor.function.InferenceRequest;
+import dev.torpor.function.LocalFunctionInstance;
+import dev.torpor.function.OrtEnvironments;
 import dev.torpor.function.RunControl;
-import dev.torpor.function.Session;
 import dev.torpor.function.djl.DjlBackend;
 import dev.torpor.function.djl.DjlEnvironment;
 import dev.torpor.function.onnx.OnnxBackend;
 import dev.torpor.function.onnx.OrtModelCache;
+import dev.torpor.store.ModelFormat;
 import dev.torpor.store.ModelManifest;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.LongAdder;
 
 /**
- * The main of a function process: one model from the store, served to the router over a Unix domain
- * socket with the binary {@link Frame} protocol. It starts model-less (so a warm pool can start it ahead
- * of demand), initializes ONNX Runtime at once, connects to the router's socket and says {@code HELLO};
- * then it loads the one model a {@code LOAD} names and answers {@code INFER}s on {@code concurrency}
- * platform threads, reporting each run's compute time.
+ * The main of a function process: one model from the store, served to the router with the binary
+ * {@link Frame} protocol ({@link Wire}) over a Unix domain socket (a child process of the router) or TCP (a
+ * pod). It starts model-less (so a warm pool can start it ahead of demand), initializes ONNX Runtime at once
+ * (through DJL's engine when started with {@link #ORT_THROUGH_DJL}), connects to the router and says
+ * {@code HELLO}; then it loads the one model a {@code LOAD} names into a {@link LocalFunctionInstance} and
+ * answers {@code INFER}s on it, reporting each run's compute time. The instance owns the lifecycle; this
+ * class only translates frames.
  *
  * <p>It exits when the router says {@code STOP}, when the socket closes, or when its standard input reaches
  * end of file: the router holds the other end of that pipe, so even a router killed with SIGKILL leaves
  * no function process behind.
  *
- * <p>Usage: {@code FunctionHost <socket path>}. Logs go to standard error, which the router captures.
+ * <p>Usage: {@code FunctionHost [--warm-up] [--ort-through-djl] <socket path> | tcp:<host>:<port>}. Logs go to standard error,
+ * which the router captures.
  */
 public final class FunctionHost {
     private static final System.Logger LOG = System.getLogger(FunctionHost.class.getName());
@@ -49,14 +53,14 @@ public final class FunctionHost {
     public static final String WARM_UP = "--warm-up";
     /** The option of the class-data archive's training run: warm up without a router, then exit normally. */
     public static final String TRAIN_CDS = "--train-cds";
+    /** The option of a process for a model DJL runs on ONNX Runtime: see {@link #optionsFor}. */
+    public static final String ORT_THROUGH_DJL = "--ort-through-djl";
 
     private final FrameChannel channel;
     private final OrtEnvironment env;
     private final Map<Long, RunControl> running = new ConcurrentHashMap<>();
-    private volatile Session session;
-    /** Set when the model batches: requests then go to it instead of straight to a worker. */
-    private volatile BatchingRunner batcher;
-    private volatile ExecutorService workers;
+    /** The one instance this host serves, once a LOAD named it. */
+    private volatile LocalFunctionInstance instance;
     private volatile String instanceId = "(warm)";
 
     private FunctionHost(FrameChannel channel, OrtEnvironment env) {
@@ -70,22 +74,28 @@ public final class FunctionHost {
             train();
             return;
         }
-        boolean warmUp = args.length == 2 && WARM_UP.equals(args[0]);
-        if (args.length != 1 && !warmUp) {
-            System.err.println("usage: FunctionHost [" + WARM_UP + "] <socket path>");
+        List<String> options = List.of(args).subList(0, Math.max(0, args.length - 1));
+        if (args.length == 0 || !List.of(WARM_UP, ORT_THROUGH_DJL).containsAll(options)) {
+            System.err.println("usage: FunctionHost [" + WARM_UP + "] [" + ORT_THROUGH_DJL
+                    + "] <socket path> | tcp:<host>:<port>");
             System.exit(2);
         }
+        boolean warmUp = options.contains(WARM_UP);
         watchParent();
         long ortBegin = System.nanoTime();
-        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        OrtEnvironment env = options.contains(ORT_THROUGH_DJL) ? environmentThroughDjl() : OrtEnvironment.getEnvironment();
         long ortInit = System.nanoTime() - ortBegin;
         // A pooled process warms up before HELLO, so that the pool only ever hands out warm processes; a
         // process started for a waiting request skips it (its load would wait for it) and preloads classes.
         long warmUpNanos = warmUp ? WarmUp.run(env) : 0;
-        SocketChannel socket = SocketChannel.open(UnixDomainSocketAddress.of(Path.of(args[args.length - 1])));
+        SocketAddress router = address(args[args.length - 1]);
+        SocketChannel socket = SocketChannel.open(router);
+        if (router instanceof InetSocketAddress) {
+            socket.setOption(java.net.StandardSocketOptions.TCP_NODELAY, true); // frames are whole messages
+        }
         FrameChannel channel = new FrameChannel(socket, MAX_FRAME);
-        channel.write(new Wire.Out(64).i64(ProcessHandle.current().pid()).str(env.getVersion())
-                .i64(ortInit).i64(warmUpNanos).i64(System.nanoTime() - mainAt).frame(Frame.HELLO, 0));
+        channel.write(Wire.hello(new Wire.Hello(ProcessHandle.current().pid(), env.getVersion(), ortInit, warmUpNanos,
+                System.nanoTime() - mainAt)));
         if (!warmUp) {
             preload();
         }
@@ -106,6 +116,36 @@ public final class FunctionHost {
         preloadNow();
         System.err.println("function host: class-data archive training done");
         System.exit(0);
+    }
+
+    /**
+     * ONNX Runtime's one environment, created by DJL's ONNX Runtime engine: DJL insists on creating it with
+     * threading options, which ORT refuses once an environment exists, so a model that DJL runs on ONNX
+     * Runtime loads only in a process started this way. Not the default: DJL's engine registry costs a
+     * second or more of start-up (it initializes the process's logging), which other models need not pay.
+     */
+    private static OrtEnvironment environmentThroughDjl() {
+        DjlEnvironment.prepare(Path.of(System.getProperty("java.io.tmpdir")));
+        return OrtEnvironments.shared();
+    }
+
+    /**
+     * The options a function process needs to serve {@code manifest}: {@link #ORT_THROUGH_DJL} for an ONNX
+     * model in an archive for DJL, none otherwise. A process started without them (a pooled one) cannot
+     * serve a model that needs them.
+     */
+    public static List<String> optionsFor(ModelManifest manifest) {
+        return manifest.format() == ModelFormat.DJL && DjlBackend.ONNX_RUNTIME.equalsIgnoreCase(manifest.engine())
+                ? List.of(ORT_THROUGH_DJL) : List.of();
+    }
+
+    /** Where the router listens: {@code tcp:<host>:<port>}, or else the path of a Unix domain socket. */
+    static SocketAddress address(String where) {
+        if (where.startsWith("tcp:")) {
+            int colon = where.lastIndexOf(':');
+            return new InetSocketAddress(where.substring(4, colon), Integer.parseInt(where.substring(colon + 1)));
+        }
+        return UnixDomainSocketAddress.of(Path.of(where));
     }
 
     /** Exits when standard input ends: the router (our parent) is gone, however it died. */
@@ -163,9 +203,8 @@ public final class FunctionHost {
     }
 
     private void load(Wire.Load load) {
-        long begin = System.nanoTime();
         try {
-            if (session != null) {
+            if (instance != null) {
                 throw new ModelLoadFailed("this function process has already loaded a model", null);
             }
             ModelManifest manifest = load.manifest();
@@ -173,36 +212,15 @@ public final class FunctionHost {
                     : new OrtModelCache(Path.of(load.cacheDir()));
             Backend backend = new BackendRegistry(List.of(new OnnxBackend(env, cache), djl()))
                     .forModel(manifest.format(), manifest.engine());
-            Session opened = backend.open(manifest, load.artifact(), load.options());
-            AtomicInteger counter = new AtomicInteger();
-            workers = Executors.newFixedThreadPool(load.concurrency(), runnable -> {
-                Thread thread = new Thread(runnable, "fn-" + instanceId + "-" + counter.incrementAndGet());
-                thread.setDaemon(true);
-                return thread;
-            });
-            if (load.batching().enabled() && Batcher.batchable(manifest.signature())) {
-                // Dynamic batching inside the process: its engine threads take batches from one runner.
-                BatchingRunner runner = new BatchingRunner(instanceId, opened, load.batching(), new LongAdder(),
-                        new LongAdder());
-                for (int i = 0; i < load.concurrency(); i++) {
-                    workers.execute(runner::work);
-                }
-                batcher = runner;
-            }
-            session = opened;
-            long took = System.nanoTime() - begin;
-            // Answer first, log after: the first log line of a JVM initializes java.util.logging (~30 ms).
-            channel.write(new Wire.Out(16).i64(took).frame(Frame.LOADED, 0));
-            LOG.log(System.Logger.Level.INFO, "instance {0} loaded {1} in {2} ms", instanceId, manifest.id(),
-                    took / 1_000_000);
-        } catch (Exception | LinkageError failure) {
+            LocalFunctionInstance loading = new LocalFunctionInstance(instanceId, manifest, load.artifact(), backend,
+                    load.options(), load.concurrency(), load.batching(), Clock.systemUTC());
+            instance = loading;
+            loading.load().whenComplete((took, failure) ->
+                    reply(failure == null ? Wire.loaded(took.toNanos()) : Wire.error(0, unwrap(failure))));
+        } catch (RuntimeException | LinkageError failure) {
             LOG.log(System.Logger.Level.WARNING, "instance {0} failed to load: {1}", instanceId, failure.toString());
-            try {
-                channel.write(Wire.error(0, failure instanceof ModelLoadFailed ? failure
-                        : new ModelLoadFailed("model failed to load: " + failure.getMessage(), null)));
-            } catch (IOException gone) {
-                Runtime.getRuntime().halt(4);
-            }
+            reply(Wire.error(0, failure instanceof ModelLoadFailed ? failure
+                    : new ModelLoadFailed("model failed to load: " + failure.getMessage(), null)));
         }
     }
 
@@ -253,40 +271,24 @@ public final class FunctionHost {
         }
     }
 
-    private void submit(long id, ByteBuffer payload) throws IOException {
-        Session ready = session;
+    private void submit(long id, ByteBuffer payload) {
+        LocalFunctionInstance ready = instance;
         if (ready == null) {
-            channel.write(Wire.error(id, new dev.torpor.error.EngineFailure("no model is loaded in this process")));
+            reply(Wire.error(id, new EngineFailure("no model is loaded in this process")));
             return;
         }
         InferenceRequest request = Wire.request(payload);
         RunControl control = new RunControl();
         running.put(id, control);
-        BatchingRunner runner = batcher;
-        if (runner != null) {
-            runner.submit(request, control).whenComplete((outcome, failure) -> {
-                running.remove(id);
-                reply(failure == null ? Wire.result(id, outcome.outputs(), outcome.computeNanos(), outcome.batchSize())
-                        : Wire.error(id, failure instanceof RuntimeException known ? known
-                                : new dev.torpor.error.EngineFailure("engine failure: " + failure, failure)));
-            });
-            return;
-        }
-        workers.execute(() -> run(id, ready, request, control));
+        ready.infer(request, control).whenComplete((outcome, failure) -> {
+            running.remove(id);
+            reply(failure == null ? Wire.result(id, outcome.outputs(), outcome.computeNanos(), outcome.batchSize())
+                    : Wire.error(id, unwrap(failure)));
+        });
     }
 
-    private void run(long id, Session ready, InferenceRequest request, RunControl control) {
-        ByteBuffer reply;
-        try {
-            long begin = System.nanoTime();
-            var outputs = ready.run(request, control);
-            reply = Wire.result(id, outputs, System.nanoTime() - begin);
-        } catch (RuntimeException failure) {
-            reply = Wire.error(id, failure);
-        } finally {
-            running.remove(id);
-        }
-        reply(reply);
+    private static Throwable unwrap(Throwable failure) {
+        return failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
     }
 
     private void reply(ByteBuffer reply) {
@@ -297,23 +299,11 @@ public final class FunctionHost {
         }
     }
 
+    /** Lets the instance finish its runs and close its session, then exits. */
     private void stop() {
-        BatchingRunner runner = batcher;
-        if (runner != null) {
-            runner.close(); // its threads run what is queued, then return
-        }
-        ExecutorService threads = workers;
-        if (threads != null) {
-            threads.shutdown();
-            try {
-                threads.awaitTermination(30, java.util.concurrent.TimeUnit.SECONDS);
-            } catch (InterruptedException interrupted) {
-                Thread.currentThread().interrupt();
-            }
-        }
-        Session open = session;
-        if (open != null) {
-            open.close();
+        LocalFunctionInstance served = instance;
+        if (served != null) {
+            served.stop();
         }
         System.err.println("function host " + instanceId + ": stopped");
         Runtime.getRuntime().halt(0);

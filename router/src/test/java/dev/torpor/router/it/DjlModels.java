@@ -68,8 +68,12 @@ final class DjlModels {
                 }
             }
         }
-        boolean params = modelFile.toString().endsWith(".params");
-        return DjlReference.predict(params ? dir : modelFile, "PyTorch",
-                params ? DjlBlocks.mlp(List.of(16, 16), 1, "relu") : null, x, rows, 8);
+        return modelFile.toString().endsWith(".params") ? directOnParams(dir, x, rows)
+                : DjlReference.predict(modelFile, "PyTorch", null, x, rows, 8);
+    }
+
+    /** DJL called directly on {@code mlp-*.params} in {@code dir} with the samples' MLP block (hidden 16, 16). */
+    static float[] directOnParams(Path dir, float[] x, int rows) throws Exception {
+        return DjlReference.predict(dir, "PyTorch", DjlBlocks.mlp(List.of(16, 16), 1, "relu"), x, rows, 8);
     }
 }
