@@ -45,6 +45,19 @@ class OrtErrorsTest {
     }
 
     @Test
+    void aStringTheKernelCannotDecodeIsTheInputsFaultThoughOrtCallsItAFailure() {
+        // ORT 1.21's words for TinyOnnx.stringNormalizer("C") run with ["a\u0000b"]: Java's modified UTF-8 gives
+        // ORT the bytes 61 C0 80 62, which its UTF-8 decoder refuses.
+        OrtException e = new OrtException(OrtErrorCode.ORT_FAIL, "Non-zero status code returned while running"
+                + " StringNormalizer node. Name:'StringNormalizer_y' Status Message: Failed to compute buffer size for"
+                + " wchar_t. Converted only first: 1 bytes out of: 4 Source: a\u0000b");
+        assertThat(OrtErrors.ofRun(e)).isInstanceOf(BadInput.class)
+                .hasMessageStartingWith("ONNX Runtime refused the input: ").hasMessageContaining("wchar_t");
+        assertThat(OrtErrors.ofRun(new OrtException(OrtErrorCode.ORT_FAIL, "Status Message: Failed to convert to"
+                + " wchar_t. Converted only first: 0 bytes out of: 2 Source: x"))).isInstanceOf(BadInput.class);
+    }
+
+    @Test
     void aStringTensorTheJavaBindingCannotBuildIsTheInputsFault() {
         OrtException e = new OrtException(OrtErrorCode.ORT_JAVA_UNKNOWN,
                 "Supplied array has a zero dimension at 0, all dimensions must be positive");

@@ -14,12 +14,14 @@ import org.junit.jupiter.api.TestInstance;
 /**
  * An engine failure the input caused is a 422 whichever way ONNX Runtime reports it (API.md "Errors"): an LSTM
  * whose initial state does not fit the batch fails inside the kernel with ORT_FAIL, not INVALID_ARGUMENT, and is
- * still the client's fault (before, a 500). Engine messages reach clients without ONNX Runtime's source paths.
+ * still the client's fault (before, a 500); so is a StringNormalizer that cannot decode an input string (ORT_FAIL,
+ * before a 500 too). Engine messages reach clients without ONNX Runtime's source paths.
  */
 @MicronautTest
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class EngineFailureStatusTest implements TorporTestProperties {
     private static final String LSTM = "/v2/models/lstm/infer";
+    private static final String UPPER = "/v2/models/upper/infer";
 
     @Inject
     EmbeddedServer server;
@@ -31,6 +33,10 @@ class EngineFailureStatusTest implements TorporTestProperties {
         Http.Reply published = http.put("/v2/repository/models/lstm/versions/1", "application/octet-stream",
                 TinyOnnx.lstm());
         assertThat(published.status()).as(published.body()).isEqualTo(201);
+        // Locale "C" exists everywhere; the kernel decodes UTF-8 whatever the locale.
+        Http.Reply upper = http.put("/v2/repository/models/upper/versions/1", "application/octet-stream",
+                TinyOnnx.stringNormalizer("C"));
+        assertThat(upper.status()).as(upper.body()).isEqualTo(201);
     }
 
     /** X of batch {@code batch}, initial_h of batch {@code stateBatch}, zero weights. */
@@ -47,8 +53,14 @@ class EngineFailureStatusTest implements TorporTestProperties {
                 + "0,".repeat(count - 1) + "0]}";
     }
 
-    private JsonNode lastRecord() {
-        JsonNode records = http.get("/billing/records?model=lstm&limit=1000").json().get("records");
+    /** A BYTES input x of the given JSON strings. */
+    private static String strings(String... jsonStrings) {
+        return "{\"inputs\":[{\"name\":\"x\",\"datatype\":\"BYTES\",\"shape\":[" + jsonStrings.length
+                + "],\"data\":[" + String.join(",", jsonStrings) + "]}]}";
+    }
+
+    private JsonNode lastRecord(String model) {
+        JsonNode records = http.get("/billing/records?model=" + model + "&limit=1000").json().get("records");
         return records.get(records.size() - 1);
     }
 
@@ -61,11 +73,33 @@ class EngineFailureStatusTest implements TorporTestProperties {
         assertThat(clash.status()).as(clash.body()).isEqualTo(422);
         assertThat(clash.json().get("error").asText()).startsWith("ONNX Runtime refused the input:")
                 .contains("initial_h");
-        JsonNode record = lastRecord();
+        JsonNode record = lastRecord("lstm");
         assertThat(record.get("status").asText()).isEqualTo("client_error");
         assertThat(record.get("httpStatus").asInt()).isEqualTo(422);
 
         assertThat(http.post(LSTM, lstm(2, 2)).status()).isEqualTo(200);
+    }
+
+    @Test
+    void aStringTheNormalizerCannotDecodeIsA422WithTheEnginesWordsAndTheModelServesOn() {
+        Http.Reply ok = http.post(UPPER, strings("\"abc\"", "\"def\""));
+        assertThat(ok.status()).as(ok.body()).isEqualTo(200);
+        assertThat(ok.json().at("/outputs/0/data").toString()).isEqualTo("[\"ABC\",\"DEF\"]");
+
+        // U+0000 is valid JSON and UTF-8, but ORT's Java API passes strings in modified UTF-8 (C0 80 for U+0000),
+        // which the kernel cannot decode: ORT_FAIL from inside StringNormalizer, a 500 before.
+        Http.Reply undecodable = http.post(UPPER, strings("\"a\\u0000b\""));
+        assertThat(undecodable.status()).as(undecodable.body()).isEqualTo(422);
+        assertThat(undecodable.json().get("error").asText()).startsWith("ONNX Runtime refused the input:")
+                .contains("StringNormalizer")
+                .doesNotContain("onnxruntime_src").doesNotContain(".cc:").doesNotContain("onnxruntime::");
+        JsonNode record = lastRecord("upper");
+        assertThat(record.get("status").asText()).isEqualTo("client_error");
+        assertThat(record.get("httpStatus").asInt()).isEqualTo(422);
+
+        Http.Reply after = http.post(UPPER, strings("\"xyz\""));
+        assertThat(after.status()).as(after.body()).isEqualTo(200);
+        assertThat(after.json().at("/outputs/0/data").toString()).isEqualTo("[\"XYZ\"]");
     }
 
     @Test
