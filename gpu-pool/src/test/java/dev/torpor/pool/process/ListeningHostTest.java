@@ -3,15 +3,20 @@ package dev.torpor.pool.process;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
 import dev.torpor.error.ModelLoadFailed;
-import dev.torpor.function.FunctionInstance;
 import dev.torpor.function.InferenceOutcome;
+import dev.torpor.function.InferenceRequest;
 import dev.torpor.function.InstanceState;
 import dev.torpor.function.RunControl;
+import dev.torpor.function.Tensor;
 import dev.torpor.function.host.FunctionHost;
 import dev.torpor.function.host.Wire;
-import dev.torpor.pool.InProcessLauncher;
 import dev.torpor.pool.LaunchSpec;
+import dev.torpor.store.DataType;
 import dev.torpor.store.ModelManifest;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -20,11 +25,15 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.FloatBuffer;
+import java.nio.LongBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -39,7 +48,7 @@ import org.junit.jupiter.api.io.TempDir;
  * A function host as a pod runs it ({@code FunctionHost --listen}): a real child JVM listening on its own
  * loopback address (127.0.0.2: all of 127/8 is loopback on Linux) with a token. Probes and wrong tokens do not
  * disturb it; the router dials it ({@link DialedHost}), sends the Silero sample's files over the connection and
- * loads them, and the answers equal the in-process engine's; a second router is refused; a second host on the
+ * loads them, and the answers equal ONNX Runtime's called directly; a second router is refused; a second host on the
  * same files directory (a pod's volume) loads the same model without a transfer.
  */
 class ListeningHostTest {
@@ -97,20 +106,15 @@ class ListeningHostTest {
         assertThat(upload.artifact()).startsWith(files.toAbsolutePath());
         assertThat(upload.artifact()).hasSameBinaryContentAs(models.store.artifact(vad));
 
-        FunctionInstance local = new InProcessLauncher(models.backends, Clock.systemUTC())
-                .launch(models.spec("vad-1-here", vad, 1));
-        local.load().get(60, TimeUnit.SECONDS);
-        try {
+        try (OrtSession direct = OrtEnvironment.getEnvironment().createSession(
+                models.store.artifact(vad).toString(), new OrtSession.SessionOptions())) {
             for (int seed = 0; seed < 3; seed++) {
-                InferenceOutcome there = remote.infer(TestModels.sileroRequest(seed), new RunControl())
-                        .get(30, TimeUnit.SECONDS);
-                InferenceOutcome here = local.infer(TestModels.sileroRequest(seed), new RunControl())
-                        .get(30, TimeUnit.SECONDS);
-                assertThat(there.outputs()).isEqualTo(here.outputs());
+                InferenceRequest request = TestModels.sileroRequest(seed);
+                InferenceOutcome there = remote.infer(request, new RunControl()).get(30, TimeUnit.SECONDS);
                 assertThat(there.computeNanos()).isPositive();
+                assertThat(there.outputs()).hasSize(direct.getOutputNames().size());
+                assertSameAsOrtDirect(direct, request, there);
             }
-        } finally {
-            local.stop();
         }
         remote.stop();
         assertThat(dialed.death().get(30, TimeUnit.SECONDS)).isEqualTo("stopped");
@@ -160,13 +164,38 @@ class ListeningHostTest {
         dialed.stop(Duration.ofSeconds(10));
     }
 
+    /** The outputs ONNX Runtime itself gives for {@code request}, element for element. */
+    private static void assertSameAsOrtDirect(OrtSession direct, InferenceRequest request, InferenceOutcome there)
+            throws OrtException {
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        Map<String, OnnxTensor> inputs = new HashMap<>();
+        try {
+            for (Tensor input : request.inputs()) {
+                inputs.put(input.name(), input.datatype() == DataType.FP32
+                        ? OnnxTensor.createTensor(env, FloatBuffer.wrap((float[]) input.data()), input.shape())
+                        : OnnxTensor.createTensor(env, LongBuffer.wrap((long[]) input.data()), input.shape()));
+            }
+            try (OrtSession.Result result = direct.run(inputs)) {
+                for (Tensor output : there.outputs()) {
+                    OnnxTensor expected = (OnnxTensor) result.get(output.name()).orElseThrow();
+                    float[] values = new float[expected.getFloatBuffer().remaining()];
+                    expected.getFloatBuffer().get(values);
+                    assertThat(output.shape()).isEqualTo(expected.getInfo().getShape());
+                    assertThat((float[]) output.data()).as(output.name()).containsExactly(values);
+                }
+            }
+        } finally {
+            inputs.values().forEach(OnnxTensor::close);
+        }
+    }
+
     private Process startListening(int port, String token, Path files, Path log) throws IOException {
         ProcessSettings settings = ProcessSettings.defaults(dataDir);
         ProcessBuilder builder = new ProcessBuilder(settings.javaCommand(), "-Xmx256m", "-cp", settings.classPath(),
                 FunctionHost.class.getName(), FunctionHost.LISTEN)
                 .redirectErrorStream(true).redirectOutput(log.toFile());
         builder.environment().clear();
-        builder.environment().putAll(java.util.Map.of("PATH", "/usr/bin:/bin", "LANG", "C.UTF-8",
+        builder.environment().putAll(Map.of("PATH", "/usr/bin:/bin", "LANG", "C.UTF-8",
                 "POD_IP", POD_IP.getHostAddress(), "TORPOR_FUNCTION_PORT", String.valueOf(port),
                 "TORPOR_FUNCTION_TOKEN", token, "TORPOR_FUNCTION_FILES", files.toString()));
         Process process = builder.start();
