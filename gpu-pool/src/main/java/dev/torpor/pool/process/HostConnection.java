@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -29,6 +30,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * (never on the reader, so that a completion that sends the next request can never stall the reading).
  * When the stream ends, its {@link Peer} says why, and every request still in flight fails with the
  * {@link InstanceCrashed} the peer describes (as {@link RemoteHost.NotStarted} when it cannot have started).
+ * A host that does not share the router's file system is sent its model's files first ({@link ModelUpload}).
  *
  * <p>Thread-safe.
  */
@@ -51,6 +53,8 @@ final class HostConnection {
     private final Executor completions;
     private final Peer peer;
     private final Map<Long, CompletableFuture<InferenceOutcome>> pending = new ConcurrentHashMap<>();
+    /** Offered model files awaiting the host's FILE_WANTED or FILE_STORED (empty: wanted; else its path there). */
+    private final Map<Long, CompletableFuture<Optional<String>>> files = new ConcurrentHashMap<>();
     private final AtomicLong nextId = new AtomicLong(1);
     private final Object sendLock = new Object();
     /** Requests whose frame could not be written: the host never saw them. */
@@ -144,6 +148,40 @@ final class HostConnection {
         return answer;
     }
 
+    /**
+     * Offers a model file ({@link ModelUpload} does the rest); completes with the host's answer: empty when it
+     * wants the bytes, else where the file is on the host. The same id then awaits {@link #awaitStored}.
+     */
+    CompletableFuture<Optional<String>> offerFile(long id, Wire.FileOffer offer) {
+        CompletableFuture<Optional<String>> answer = awaitStored(id);
+        try {
+            channel.write(Wire.fileOffer(id, offer));
+        } catch (IOException gone) {
+            // the reader sees the end of the stream and fails the offer with the reason
+        }
+        return answer;
+    }
+
+    /** Registers for the host's next answer about file {@code id} (FILE_STORED after the last chunk). */
+    CompletableFuture<Optional<String>> awaitStored(long id) {
+        CompletableFuture<Optional<String>> answer = new CompletableFuture<>();
+        files.put(id, answer);
+        if (closed && files.remove(id) != null) {
+            answer.completeExceptionally(peer.crashed(ended.getNow("has died")));
+        }
+        return answer;
+    }
+
+    /** A fresh id for a file, from the requests' sequence (so an ERROR's id names one or the other). */
+    long newFileId() {
+        return nextId.getAndIncrement();
+    }
+
+    /** Writes one frame (a file's chunk); fails when the stream is gone. */
+    void write(ByteBuffer frame) throws IOException {
+        channel.write(frame);
+    }
+
     /** Whether the last ping has gone unanswered for longer than {@code timeout}. */
     boolean pingOverdue(Duration timeout) {
         return pingOutstanding && System.nanoTime() - pingSentAt > timeout.toNanos();
@@ -196,12 +234,17 @@ final class HostConnection {
                     case Frame.ERROR -> {
                         var failure = Wire.error(frame.payload());
                         var answer = frame.id() == 0 ? null : pending.remove(frame.id());
+                        var file = frame.id() == 0 ? null : files.remove(frame.id());
                         if (frame.id() == 0) {
                             completions.execute(() -> loaded.completeExceptionally(failure));
                         } else if (answer != null) {
                             completions.execute(() -> answer.completeExceptionally(failure));
+                        } else if (file != null) {
+                            completions.execute(() -> file.completeExceptionally(failure));
                         }
                     }
+                    case Frame.FILE_WANTED -> answerFile(frame.id(), Optional.empty());
+                    case Frame.FILE_STORED -> answerFile(frame.id(), Optional.of(Wire.fileStored(frame.payload())));
                     case Frame.LOADED -> {
                         Duration took = Wire.loaded(frame.payload());
                         completions.execute(() -> loaded.complete(took));
@@ -212,6 +255,13 @@ final class HostConnection {
             }
         } catch (IOException | RuntimeException end) {
             end(end);
+        }
+    }
+
+    private void answerFile(long id, Optional<String> stored) {
+        var file = files.remove(id);
+        if (file != null) {
+            completions.execute(() -> file.complete(stored));
         }
     }
 
@@ -247,7 +297,10 @@ final class HostConnection {
             }
         }
         RemoteHost.NotStarted retryable = new RemoteHost.NotStarted(crash);
+        List<CompletableFuture<Optional<String>>> offered = new ArrayList<>(files.values());
+        files.clear();
         completions.execute(() -> {
+            offered.forEach(file -> file.completeExceptionally(crash));
             failed.forEach(answer -> answer.completeExceptionally(crash));
             notStarted.forEach(answer -> answer.completeExceptionally(retryable));
             loaded.completeExceptionally(new ModelLoadFailed("the function process " + reason, CRASH_RETRY));

@@ -9,8 +9,8 @@ import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * The router's handle on one connected function host, wherever it runs: a child process today
- * ({@link HostProcess}), a pod next. It speaks the frame protocol through a {@link HostConnection}; what a
+ * The router's handle on one connected function host, wherever it runs: a child process
+ * ({@link HostProcess}) or a host the router dials, such as a pod ({@link DialedHost}). It speaks the frame protocol through a {@link HostConnection}; what a
  * {@link RemoteFunctionInstance} needs of it is only this. Implementations are thread-safe.
  */
 interface RemoteHost {

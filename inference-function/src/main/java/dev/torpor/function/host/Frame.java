@@ -28,6 +28,16 @@ public record Frame(byte type, long id, ByteBuffer payload) {
     public static final byte PONG = 9;
     /** Router → function process: close the session and exit. */
     public static final byte STOP = 10;
+    /** Router → listening host, the first frame of a connection: the host's token ({@code TORPOR_FUNCTION_TOKEN}). */
+    public static final byte TOKEN = 11;
+    /** Router → host: a model file it will need (model key, relative name, sha256, size); id names the file. */
+    public static final byte FILE_OFFER = 12;
+    /** Router → host: the next bytes of an offered file the host asked for (in order, at most 1 MiB each). */
+    public static final byte FILE_CHUNK = 13;
+    /** Host → router: send the offered file's bytes (it is not in the host's cache). */
+    public static final byte FILE_WANTED = 14;
+    /** Host → router: the offered file is in place, sha256-checked; where it is on the host. */
+    public static final byte FILE_STORED = 15;
 
     /** The header's size after the length field: type and id. */
     static final int HEADER = 1 + 8;

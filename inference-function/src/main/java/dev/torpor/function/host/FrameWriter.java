@@ -59,6 +59,12 @@ public final class FrameWriter {
         return this;
     }
 
+    /** {@code length} raw bytes of {@code bytes} from {@code from} (the caller writes their count, if needed). */
+    public FrameWriter bytes(byte[] bytes, int from, int length) {
+        room(length).put(bytes, from, length);
+        return this;
+    }
+
     /** A datatype code, a rank and the dimensions: what a tensor and a signature entry share. */
     FrameWriter typeAndShape(dev.torpor.store.DataType type, long[] shape) {
         i8(WireCodes.code(type));

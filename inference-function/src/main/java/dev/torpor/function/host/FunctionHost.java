@@ -42,8 +42,16 @@ import java.util.concurrent.ConcurrentHashMap;
  * end of file: the router holds the other end of that pipe, so even a router killed with SIGKILL leaves
  * no function process behind.
  *
- * <p>Usage: {@code FunctionHost [--warm-up] [--ort-through-djl] <socket path> | tcp:<host>:<port>}. Logs go to standard error,
- * which the router captures.
+ * <p>With {@link #LISTEN} (a pod) it does not connect: it listens on TCP {@code $POD_IP:9000} ({@code 0.0.0.0}
+ * without {@code POD_IP}; the port from {@code TORPOR_FUNCTION_PORT} when set) for its whole life, and the
+ * first connection that presents the token of {@code TORPOR_FUNCTION_TOKEN} is the router's ({@link RouterAcceptor}:
+ * probes, wrong tokens and a second router are turned away); it says {@code HELLO} on it, and exits when it
+ * ends. Such a host does not share the router's file system: the router sends the model's files over the
+ * connection ({@code FILE_OFFER}/{@code FILE_CHUNK}), which it keeps sha256-checked in {@link ReceivedFiles}
+ * under {@code TORPOR_FUNCTION_FILES} (default {@code <java.io.tmpdir>/torpor-files}), and the LOAD names them.
+ *
+ * <p>Usage: {@code FunctionHost [--warm-up] [--ort-through-djl] <socket path> | tcp:<host>:<port> | --listen}.
+ * Logs go to standard error, which the router captures.
  */
 public final class FunctionHost {
     private static final System.Logger LOG = System.getLogger(FunctionHost.class.getName());
@@ -55,17 +63,23 @@ public final class FunctionHost {
     public static final String TRAIN_CDS = "--train-cds";
     /** The option of a process for a model DJL runs on ONNX Runtime: see {@link #optionsFor}. */
     public static final String ORT_THROUGH_DJL = "--ort-through-djl";
+    /** The option of a host that listens for its router instead of connecting (a pod). */
+    public static final String LISTEN = "--listen";
+    /** The port a listening host uses unless {@code TORPOR_FUNCTION_PORT} says otherwise. */
+    public static final int DEFAULT_PORT = 9000;
 
     private final FrameChannel channel;
     private final OrtEnvironment env;
     private final Map<Long, RunControl> running = new ConcurrentHashMap<>();
+    private final ReceivedFiles files;
     /** The one instance this host serves, once a LOAD named it. */
     private volatile LocalFunctionInstance instance;
     private volatile String instanceId = "(warm)";
 
-    private FunctionHost(FrameChannel channel, OrtEnvironment env) {
+    private FunctionHost(FrameChannel channel, OrtEnvironment env, ReceivedFiles files) {
         this.channel = channel;
         this.env = env;
+        this.files = files;
     }
 
     public static void main(String[] args) throws Exception {
@@ -74,32 +88,47 @@ public final class FunctionHost {
             train();
             return;
         }
+        boolean listen = args.length > 0 && LISTEN.equals(args[args.length - 1]);
         List<String> options = List.of(args).subList(0, Math.max(0, args.length - 1));
         if (args.length == 0 || !List.of(WARM_UP, ORT_THROUGH_DJL).containsAll(options)) {
             System.err.println("usage: FunctionHost [" + WARM_UP + "] [" + ORT_THROUGH_DJL
-                    + "] <socket path> | tcp:<host>:<port>");
+                    + "] <socket path> | tcp:<host>:<port> | " + LISTEN);
             System.exit(2);
         }
         boolean warmUp = options.contains(WARM_UP);
-        watchParent();
+        if (!listen) {
+            watchParent(); // a pod's standard input is not the router's
+        }
         long ortBegin = System.nanoTime();
         OrtEnvironment env = options.contains(ORT_THROUGH_DJL) ? environmentThroughDjl() : OrtEnvironment.getEnvironment();
         long ortInit = System.nanoTime() - ortBegin;
         // A pooled process warms up before HELLO, so that the pool only ever hands out warm processes; a
         // process started for a waiting request skips it (its load would wait for it) and preloads classes.
+        // A listening host opens its port only after that, so that a readiness probe finds it warm.
         long warmUpNanos = warmUp ? WarmUp.run(env) : 0;
-        SocketAddress router = address(args[args.length - 1]);
-        SocketChannel socket = SocketChannel.open(router);
-        if (router instanceof InetSocketAddress) {
-            socket.setOption(java.net.StandardSocketOptions.TCP_NODELAY, true); // frames are whole messages
-        }
-        FrameChannel channel = new FrameChannel(socket, MAX_FRAME);
+        FrameChannel channel = listen ? RouterAcceptor.fromEnvironment(MAX_FRAME) : connect(args[args.length - 1]);
         channel.write(Wire.hello(new Wire.Hello(ProcessHandle.current().pid(), env.getVersion(), ortInit, warmUpNanos,
                 System.nanoTime() - mainAt)));
         if (!warmUp) {
             preload();
         }
-        new FunctionHost(channel, env).serve();
+        new FunctionHost(channel, env, new ReceivedFiles(filesDir())).serve();
+    }
+
+    private static FrameChannel connect(String where) throws IOException {
+        SocketAddress router = address(where);
+        SocketChannel socket = SocketChannel.open(router);
+        if (router instanceof InetSocketAddress) {
+            socket.setOption(java.net.StandardSocketOptions.TCP_NODELAY, true); // frames are whole messages
+        }
+        return new FrameChannel(socket, MAX_FRAME);
+    }
+
+    /** The host's own directory for model files received over its connection. */
+    private static Path filesDir() {
+        String dir = System.getenv("TORPOR_FUNCTION_FILES");
+        return dir != null && !dir.isBlank() ? Path.of(dir)
+                : Path.of(System.getProperty("java.io.tmpdir"), "torpor-files");
     }
 
     /**
@@ -180,6 +209,13 @@ public final class FunctionHost {
                             control.cancel();
                         }
                     }
+                    case Frame.FILE_OFFER -> reply(files.answerOffer(frame.id(), Wire.fileOffer(frame.payload())));
+                    case Frame.FILE_CHUNK -> {
+                        ByteBuffer stored = files.answerChunk(frame.id(), Wire.fileChunk(frame.payload()));
+                        if (stored != null) {
+                            reply(stored);
+                        }
+                    }
                     case Frame.PING -> channel.write(Frame.PONG, frame.id());
                     case Frame.STOP -> {
                         stop();
@@ -189,6 +225,7 @@ public final class FunctionHost {
                 }
             }
         } catch (IOException | RuntimeException gone) {
+            files.abandon();
             System.err.println("function host " + instanceId + ": connection ended: " + gone.getMessage());
             Runtime.getRuntime().halt(4);
         }

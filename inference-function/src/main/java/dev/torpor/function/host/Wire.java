@@ -19,8 +19,9 @@ import java.util.List;
 
 /**
  * The router ↔ function host protocol, every message of it in both directions: {@code HELLO}, {@code LOAD},
- * {@code LOADED}, {@code INFER}, {@code RESULT} and {@code ERROR} (the other {@link Frame} types have no
- * payload). Tensors travel as their raw little-endian element bytes (never as JSON); see {@link FrameWriter}
+ * {@code LOADED}, {@code INFER}, {@code RESULT}, {@code ERROR}, and for a host that does not share the router's
+ * file system {@code TOKEN}, {@code FILE_OFFER}, {@code FILE_CHUNK} and {@code FILE_STORED} (the other
+ * {@link Frame} types have no payload). Tensors travel as their raw little-endian element bytes (never as JSON); see {@link FrameWriter}
  * for the encoding and {@link WireCodes} for the datatype and error-kind codes. The transport (a Unix socket
  * to a child process, TCP to a pod) is not its business: it makes and reads frames.
  *
@@ -207,5 +208,97 @@ public final class Wire {
         long retryMillis = in.getLong();
         String message = FrameReader.str(in);
         return WireCodes.exception(kind, message, retryMillis < 0 ? null : Duration.ofMillis(retryMillis));
+    }
+
+    // ---- TOKEN: router → listening host, first thing on a connection ----
+
+    /** The longest token a host reads (before the token, a listening host accepts only frames this small). */
+    public static final int MAX_TOKEN_BYTES = 1024;
+
+    public static ByteBuffer token(String token) {
+        return new FrameWriter(16 + token.length()).str(token).frame(Frame.TOKEN, 0);
+    }
+
+    /** @throws IllegalArgumentException when the frame is not a TOKEN */
+    public static String token(Frame frame) {
+        if (frame.type() != Frame.TOKEN) {
+            throw new IllegalArgumentException("the connection did not start with TOKEN");
+        }
+        String token = FrameReader.str(frame.payload());
+        if (token == null) {
+            throw new IllegalArgumentException("corrupt frame: no token");
+        }
+        return token;
+    }
+
+    // ---- FILE_OFFER, FILE_CHUNK: router → host; FILE_WANTED, FILE_STORED: host → router ----
+
+    /** The largest chunk of a file one FILE_CHUNK carries, in bytes; a larger one is a corrupt frame. */
+    public static final int MAX_CHUNK_BYTES = 1 << 20;
+
+    /**
+     * A model file the router offers: {@code modelKey} groups the files of one model version (its manifest's
+     * sha256), {@code name} is the file's path relative to the version ({@code /}-separated), {@code sha256}
+     * (lowercase hex) and {@code size} (bytes) are what the host checks the received bytes against.
+     */
+    public record FileOffer(String modelKey, String name, String sha256, long size) {
+    }
+
+    public static ByteBuffer fileOffer(long id, FileOffer offer) {
+        return new FrameWriter(256).str(offer.modelKey()).str(offer.name()).str(offer.sha256()).i64(offer.size())
+                .frame(Frame.FILE_OFFER, id);
+    }
+
+    public static FileOffer fileOffer(ByteBuffer in) {
+        FileOffer offer = new FileOffer(FrameReader.str(in), FrameReader.str(in), FrameReader.str(in), in.getLong());
+        if (offer.modelKey() == null || offer.name() == null || offer.sha256() == null || offer.size() < 0) {
+            throw new IllegalArgumentException("corrupt file offer: " + offer);
+        }
+        return offer;
+    }
+
+    /** One chunk: {@code length} bytes of {@code bytes} from {@code from}, which start at {@code offset} in the file. */
+    public static ByteBuffer fileChunk(long id, long offset, byte[] bytes, int from, int length) {
+        if (length < 0 || length > MAX_CHUNK_BYTES) {
+            throw new IllegalArgumentException("a chunk holds 0.." + MAX_CHUNK_BYTES + " bytes, not " + length);
+        }
+        FrameWriter out = new FrameWriter(16 + length).i64(offset).i32(length);
+        out.bytes(bytes, from, length);
+        return out.frame(Frame.FILE_CHUNK, id);
+    }
+
+    /** A decoded FILE_CHUNK: where its bytes go in the file, and the bytes (a view of the frame). */
+    public record FileChunk(long offset, ByteBuffer bytes) {
+    }
+
+    /** @throws IllegalArgumentException for a chunk over {@link #MAX_CHUNK_BYTES} or longer than its frame */
+    public static FileChunk fileChunk(ByteBuffer in) {
+        long offset = in.getLong();
+        int length = in.getInt();
+        if (offset < 0 || length > MAX_CHUNK_BYTES) {
+            throw new IllegalArgumentException("corrupt chunk: " + length + " bytes at offset " + offset
+                    + " (at most " + MAX_CHUNK_BYTES + " bytes a chunk)");
+        }
+        FrameReader.checkLength(in, length, 1);
+        ByteBuffer bytes = in.slice().limit(length);
+        in.position(in.position() + length);
+        return new FileChunk(offset, bytes);
+    }
+
+    public static ByteBuffer fileWanted(long id) {
+        return new FrameWriter(0).frame(Frame.FILE_WANTED, id);
+    }
+
+    /** FILE_STORED: the file is in place at {@code path} on the host (what a LOAD names). */
+    public static ByteBuffer fileStored(long id, String path) {
+        return new FrameWriter(64 + path.length()).str(path).frame(Frame.FILE_STORED, id);
+    }
+
+    public static String fileStored(ByteBuffer in) {
+        String path = FrameReader.str(in);
+        if (path == null) {
+            throw new IllegalArgumentException("corrupt frame: a stored file without a path");
+        }
+        return path;
     }
 }
