@@ -13,8 +13,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * At start: with auth on, loads the keys (creating the first operator key on an empty store) and then reloads
- * them periodically; with auth off, warns loudly when the server listens beyond loopback.
+ * At start: with auth on, loads the keys (creating the first operator key on an empty store, or installing the
+ * one TORPOR_BOOTSTRAP_KEY_FILE provides) and then reloads them periodically; with auth off, warns loudly when
+ * the server listens beyond loopback.
  */
 @Context
 public class KeyRingKeeper {
@@ -28,7 +29,7 @@ public class KeyRingKeeper {
             warnAuthOff(host);
             return;
         }
-        keys.bootstrap(settings.dataDir());
+        keys.bootstrap(settings.dataDir(), auth.bootstrapKeyFile());
         long every = auth.refreshInterval().toMillis();
         timer.scheduleWithFixedDelay(() -> {
             try {

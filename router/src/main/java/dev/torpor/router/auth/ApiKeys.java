@@ -2,6 +2,7 @@ package dev.torpor.router.auth;
 
 import dev.torpor.error.ModelNotFound;
 import dev.torpor.error.VersionConflict;
+import io.micronaut.core.annotation.Nullable;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -53,8 +54,11 @@ public final class ApiKeys {
     }
 
     public synchronized Created create(Caller by, Role role, String tenant) {
+        return install(by, role, tenant, ApiKeyFormat.newKey());
+    }
+
+    private Created install(Caller by, Role role, String tenant, String key) {
         Tenants.validate(tenant);
-        String key = ApiKeyFormat.newKey();
         StoredKey stored = new StoredKey(ApiKeyFormat.newId(), ApiKeyFormat.hash(key), role, tenant, clock.instant(),
                 by.keyId());
         repository.insert(stored);
@@ -92,18 +96,34 @@ public final class ApiKeys {
     }
 
     /**
-     * On a key store without keys: creates one operator key for tenant {@code default} and writes it, readable
-     * only by this user, to {@code <dataDir>/operator.key} (replacing an older file, whose key the empty store no
-     * longer knows). Logs the file's path, never the key.
+     * On a key store without keys: creates one operator key for tenant {@code default}. Without
+     * {@code providedKeyFile}, the key is random and written, readable only by this user, to
+     * {@code <dataDir>/operator.key} (replacing an older file, whose key the empty store no longer knows); with
+     * it, the key is the one that file holds (a Kubernetes Secret, say) and nothing is written. On a store that
+     * has keys the provided file is still read and checked, so a broken one stops start-up, but not installed.
+     * Logs the files' paths, never a key.
      *
+     * @param providedKeyFile TORPOR_BOOTSTRAP_KEY_FILE, or null
      * @return whether a key was created
+     * @throws IllegalArgumentException when the provided file does not hold exactly one well-formed key
      */
-    public synchronized boolean bootstrap(Path dataDir) {
+    public synchronized boolean bootstrap(Path dataDir, @Nullable Path providedKeyFile) {
+        String provided = providedKeyFile == null ? null : readProvidedKey(providedKeyFile);
         if (!repository.all().isEmpty()) {
+            if (provided != null) {
+                LOG.info("The database has keys: the key in {} (TORPOR_BOOTSTRAP_KEY_FILE) is not installed;"
+                        + " manage keys with /admin/keys.", providedKeyFile);
+            }
             refresh();
             return false;
         }
         Caller system = new Caller(null, Role.OPERATOR, Caller.DEFAULT_TENANT);
+        if (provided != null) {
+            Created created = install(system, Role.OPERATOR, Caller.DEFAULT_TENANT, provided);
+            LOG.warn("Installed the first operator key ({}, tenant default) from {} (TORPOR_BOOTSTRAP_KEY_FILE).",
+                    created.stored().id(), providedKeyFile);
+            return true;
+        }
         Created created = create(system, Role.OPERATOR, Caller.DEFAULT_TENANT);
         Path file = dataDir.resolve(OPERATOR_KEY_FILE);
         writeOwnerOnly(file, created.key() + "\n");
@@ -111,6 +131,22 @@ public final class ApiKeys {
                 + " Use it as 'Authorization: Bearer <key>' to create further keys with POST /admin/keys.",
                 created.stored().id(), file.toAbsolutePath());
         return true;
+    }
+
+    private static String readProvidedKey(Path file) {
+        String key;
+        try {
+            key = Files.readString(file, StandardCharsets.US_ASCII).strip();
+        } catch (IOException unreadable) {
+            throw new IllegalArgumentException("TORPOR_BOOTSTRAP_KEY_FILE: cannot read " + file + ": "
+                    + unreadable.getMessage(), unreadable);
+        }
+        if (!ApiKeyFormat.wellFormed(key)) {
+            // The message never quotes the content: it may be a secret with a typo.
+            throw new IllegalArgumentException("TORPOR_BOOTSTRAP_KEY_FILE: " + file + " must hold one API key, 'tpk_'"
+                    + " and 43 URL-safe base64 characters");
+        }
+        return key;
     }
 
     private static void writeOwnerOnly(Path file, String content) {

@@ -65,7 +65,7 @@ class SettingsStartupTest {
             assertThat(context.getBean(FunctionProcessSettings.class))
                     .isEqualTo(new FunctionProcessSettings(1, 256, 256, 10, null, "", 61000, 1000, true));
             assertThat(context.getBean(ProcessSettings.class)).isEqualTo(ProcessSettings.defaults(settings.dataDir()));
-            assertThat(context.getBean(AuthSettings.class)).isEqualTo(new AuthSettings(true, Duration.ofSeconds(10)));
+            assertThat(context.getBean(AuthSettings.class)).isEqualTo(new AuthSettings(true, Duration.ofSeconds(10), null));
             assertThat(context.getBean(BillingSettings.class)).isEqualTo(new BillingSettings(
                     new Prices(1, "USD", 0, 0, 0, 1, false), Duration.ofSeconds(60), null, true));
             assertThat(context.getBean(ScalingSettings.class)).isEqualTo(new ScalingSettings(0.7, Duration.ofSeconds(60),
