@@ -1,12 +1,17 @@
 package dev.torpor.router.it;
 
 import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.command.BuildImageResultCallback;
 import com.github.dockerjava.api.exception.DockerException;
 import com.github.dockerjava.api.exception.NotFoundException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
+import java.util.Set;
 import org.testcontainers.DockerClientFactory;
-import org.testcontainers.images.builder.ImageFromDockerfile;
 
 /**
  * Torpor's container image for the tests: {@code deploy/docker/Dockerfile} built, once per test JVM, from the jar
@@ -70,14 +75,21 @@ final class TorporImage {
         DockerClient docker = DockerClientFactory.instance().client();
         String previous = imageId(docker, name);
         long begin = System.nanoTime();
-        new ImageFromDockerfile(name, false)
-                .withFileFromPath("deploy/docker/Dockerfile", dockerfile)
-                .withFileFromPath("router/target/torpor.jar", jar, 0644) // readable by the image's unprivileged user
-                .withDockerfilePath("deploy/docker/Dockerfile")
-                .withBuildArg("BASE", base())
-                // The classic builder's RUN containers use the host's network: the CI daemon has no NAT.
-                .withBuildImageCmdModifier(cmd -> cmd.withNetworkMode("host"))
-                .get();
+        try (InputStream context = BuildContext.of(Map.of(
+                "deploy/docker/Dockerfile", dockerfile,
+                "router/target/torpor.jar", jar))) {
+            docker.buildImageCmd(context)
+                    .withDockerfilePath("deploy/docker/Dockerfile")
+                    .withTags(Set.of(name))
+                    .withBuildArg("BASE", base())
+                    .withPull(false)
+                    // The classic builder's RUN containers use the host's network: the CI daemon has no NAT.
+                    .withNetworkMode("host")
+                    .exec(new BuildImageResultCallback())
+                    .awaitImageId();
+        } catch (IOException unreadable) {
+            throw new UncheckedIOException("cannot send the build context", unreadable);
+        }
         System.out.printf("container image %s built on %s in %.1f s%n", name, base(),
                 (System.nanoTime() - begin) / 1e9);
         String current = imageId(docker, name);
