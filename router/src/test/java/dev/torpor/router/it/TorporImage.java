@@ -30,8 +30,8 @@ import org.testcontainers.DockerClientFactory;
  * </ul>
  *
  * <p>Without Docker the image tests <b>fail</b>, saying how to start it, like the PostgreSQL suite: a developer
- * without Docker opts out explicitly with {@code -Dtorpor.test.image=skip}; CI never does. Not thread-safe beyond
- * {@link #build()}, which is synchronized.
+ * without Docker opts out explicitly with {@code -Dtorpor.test.image=skip}; CI never does. Thread-safe: {@link #build()}
+ * is synchronized, the rest only reads settings.
  */
 final class TorporImage {
     /** Where the Dockerfile puts the jar, and what both entry points name. */
