@@ -1,10 +1,13 @@
 # Sourced by .ci/run: installs Docker and debootstrap when missing, starts a private dockerd (stopped by an EXIT
-# trap), builds the local PostgreSQL image the ledger's integration tests use (cached while the daemon's
-# data-root survives), and exports what Testcontainers and Maven need:
-#   DOCKER_HOST, TESTCONTAINERS_RYUK_DISABLED, TESTCONTAINERS_HOST_OVERRIDE, TORPOR_TEST_POSTGRES_IMAGE.
+# trap), makes the Debian base image both local images start from, builds the local PostgreSQL image the ledger's
+# integration tests use (all cached while the daemon's data-root survives), and exports what Testcontainers and
+# Maven need: DOCKER_HOST, TESTCONTAINERS_RYUK_DISABLED, TESTCONTAINERS_HOST_OVERRIDE, TORPOR_TEST_POSTGRES_IMAGE,
+# and TORPOR_TEST_IMAGE_BASE (the base that the router's ContainerImageIT builds deploy/docker/Dockerfile on, from
+# the jar `mvn verify` has just packaged).
 # No image registry is reachable here, so the base image comes from debootstrap (Debian's mirror works).
 # Work folder: $TORPOR_CI_WORK (default ~/.cache/torpor-ci): socket, data-root, exec-root and the daemon's log.
 ci_work="${TORPOR_CI_WORK:-$HOME/.cache/torpor-ci}"
+ci_base_image="local/debian:bookworm"
 ci_pg_image="local/postgres:15"
 ci_t0=$(date +%s)
 
@@ -64,18 +67,23 @@ if [[ -z "$ci_started" ]]; then
 fi
 echo "ci: dockerd up (pid $ci_dockerd_pid, storage $ci_started, DOCKER_HOST=$DOCKER_HOST)"
 
+# The Debian base of every local image (PostgreSQL here, Torpor's own in ContainerImageIT): a minbase debootstrap
+# imported as an image, made once and kept with the data-root.
+if ! docker image inspect "$ci_base_image" >/dev/null 2>&1; then
+  ci_root="$ci_work/rootfs"
+  rm -rf "$ci_root"
+  echo "ci: debootstrap bookworm (about a minute)"
+  debootstrap --variant=minbase bookworm "$ci_root" http://deb.debian.org/debian >"$ci_work/debootstrap.log" 2>&1 \
+    || { tail -n 30 "$ci_work/debootstrap.log" >&2; exit 1; }
+  tar -C "$ci_root" -c . | docker import - "$ci_base_image" >/dev/null
+  rm -rf "$ci_root"
+else
+  echo "ci: $ci_base_image cached"
+fi
+
 if ! docker image inspect "$ci_pg_image" >/dev/null 2>&1; then
-  if ! docker image inspect local/debian:bookworm >/dev/null 2>&1; then
-    ci_root="$ci_work/rootfs"
-    rm -rf "$ci_root"
-    echo "ci: debootstrap bookworm (about a minute)"
-    debootstrap --variant=minbase bookworm "$ci_root" http://deb.debian.org/debian >"$ci_work/debootstrap.log" 2>&1 \
-      || { tail -n 30 "$ci_work/debootstrap.log" >&2; exit 1; }
-    tar -C "$ci_root" -c . | docker import - local/debian:bookworm >/dev/null
-    rm -rf "$ci_root"
-  fi
   echo "ci: building $ci_pg_image"
-  DOCKER_BUILDKIT=0 docker build -q --network host -t "$ci_pg_image" .ci/postgres >/dev/null
+  DOCKER_BUILDKIT=0 docker build -q --network host --build-arg BASE="$ci_base_image" -t "$ci_pg_image" .ci/postgres >/dev/null
 else
   echo "ci: $ci_pg_image cached"
 fi
@@ -83,4 +91,7 @@ fi
 export TESTCONTAINERS_RYUK_DISABLED=true
 export TESTCONTAINERS_HOST_OVERRIDE=127.0.0.1
 export TORPOR_TEST_POSTGRES_IMAGE="$ci_pg_image"
+# Torpor's image is built by the test itself (the jar exists only once `mvn verify` has packaged it), on this base
+# and tagged torpor:<project version>; the build cache keeps its JRE layer, so a rebuild only adds the new jar.
+export TORPOR_TEST_IMAGE_BASE="$ci_base_image"
 echo "ci: Docker ready in $(( $(date +%s) - ci_t0 )) s"
