@@ -1,15 +1,16 @@
 package dev.torpor.pool;
 
 import dev.torpor.function.FunctionInstance;
+import java.util.List;
 import java.util.Optional;
 
 /**
- * Starts function instances somewhere: in the router's JVM, in a child process, later in a pod. The
+ * Starts function instances somewhere: in the router's JVM, in a child process, in a pod. The
  * returned instance is COLD; the caller loads it. Implementations are thread-safe.
  */
 public interface Launcher extends AutoCloseable {
 
-    /** A short name for configuration and logs ({@code in-process}, {@code process}). */
+    /** A short name for configuration and logs ({@code in-process}, {@code process}, {@code kubernetes}). */
     String name();
 
     FunctionInstance launch(LaunchSpec spec);
@@ -24,6 +25,16 @@ public interface Launcher extends AutoCloseable {
      * in processes of their own does; instances in the router's JVM write to the router's log, and have none.
      */
     default Optional<InstanceLogs> instanceLogs() {
+        return Optional.empty();
+    }
+
+    /** Where its instances run outside the router's machine (pods), for operators' views; none for a launcher that runs them here. */
+    default List<HostView> hosts() {
+        return List.of();
+    }
+
+    /** The host outside the router's machine an instance runs on now ({@code pod torpor-fn-…}), if any. */
+    default Optional<String> hostOf(String instanceId) {
         return Optional.empty();
     }
 

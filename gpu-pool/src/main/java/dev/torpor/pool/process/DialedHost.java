@@ -29,7 +29,7 @@ import java.util.concurrent.TimeoutException;
  *
  * <p>Thread-safe.
  */
-final class DialedHost implements RemoteHost, HostConnection.Peer {
+public final class DialedHost implements RemoteHost, HostConnection.Peer {
     private static final Duration CRASH_RETRY = Duration.ofSeconds(1);
     /** Answers are bounded: a frame claiming more is treated as a crash. */
     private static final int MAX_ANSWER_BYTES = Integer.MAX_VALUE - 64;
@@ -57,7 +57,7 @@ final class DialedHost implements RemoteHost, HostConnection.Peer {
      * @param name what failures call the host (the instance id, a pod's name)
      * @throws IOException naming the address and why: unreachable, late, or refused (the host's message)
      */
-    static DialedHost dial(String name, InetSocketAddress address, String token, Duration timeout,
+    public static DialedHost dial(String name, InetSocketAddress address, String token, Duration timeout,
                            Executor completions) throws IOException {
         SocketChannel socket = SocketChannel.open();
         // Reads have no timeout of their own: closing the socket wakes them when the host is late.
@@ -100,7 +100,7 @@ final class DialedHost implements RemoteHost, HostConnection.Peer {
         return connection;
     }
 
-    Wire.Hello hello() {
+    public Wire.Hello hello() {
         return connection.hello();
     }
 
@@ -108,7 +108,7 @@ final class DialedHost implements RemoteHost, HostConnection.Peer {
      * Sends {@code spec}'s model files (those the host's cache lacks) and returns the LOAD naming them where
      * the host stored them. Blocking.
      */
-    Wire.Load loadFor(LaunchSpec spec) throws IOException {
+    public Wire.Load loadFor(LaunchSpec spec) throws IOException {
         ModelUpload.Result upload = ModelUpload.send(connection, spec, fileTimeout);
         lastUpload = upload;
         return new Wire.Load(spec.manifest(), upload.artifact(), spec.runtime(), spec.concurrency(), spec.instanceId(),
@@ -116,12 +116,12 @@ final class DialedHost implements RemoteHost, HostConnection.Peer {
     }
 
     /** What the last {@link #loadFor} sent (null before one): tests and start-up timings read it. */
-    ModelUpload.Result lastUpload() {
+    public ModelUpload.Result lastUpload() {
         return lastUpload;
     }
 
     /** Completes with the reason once the connection has ended. */
-    CompletableFuture<String> death() {
+    public CompletableFuture<String> death() {
         return connection.ended();
     }
 

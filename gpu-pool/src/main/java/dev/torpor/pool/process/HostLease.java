@@ -11,7 +11,7 @@ import java.time.Duration;
  * a replacement without competing with that load for the CPUs; the host itself stays the instance's.
  * {@link #close()} is idempotent and thread-safe.
  */
-interface HostLease extends AutoCloseable {
+public interface HostLease extends AutoCloseable {
 
     RemoteHost host();
 

@@ -29,12 +29,12 @@ import java.util.stream.Stream;
  *
  * <p>Blocking; call it off the connection's reader (a lease's {@code loadFor} runs on a launcher thread).
  */
-final class ModelUpload {
+public final class ModelUpload {
     /**
      * What an upload did: the artifact's path on the host (what the LOAD names), and how many files and bytes
      * were sent (0 when the host had them all in its cache).
      */
-    record Result(Path artifact, int filesSent, long bytesSent) {
+    public record Result(Path artifact, int filesSent, long bytesSent) {
     }
 
     private ModelUpload() {

@@ -30,7 +30,7 @@ import java.util.concurrent.atomic.AtomicReference;
  *
  * <p>Thread-safe.
  */
-final class RemoteFunctionInstance extends AbstractFunctionInstance {
+public final class RemoteFunctionInstance extends AbstractFunctionInstance {
     private static final System.Logger LOG = System.getLogger(RemoteFunctionInstance.class.getName());
     private static final Duration STOP_GRACE = Duration.ofSeconds(30);
     private static final Duration STOP_STARTING_GRACE = Duration.ofSeconds(2);
@@ -44,7 +44,7 @@ final class RemoteFunctionInstance extends AbstractFunctionInstance {
     /** The host serving now, or being brought up after a crash; guarded by this. */
     private CompletableFuture<RemoteHost> current;
 
-    RemoteFunctionInstance(LaunchSpec spec, HostLease.Source hosts, Clock clock) {
+    public RemoteFunctionInstance(LaunchSpec spec, HostLease.Source hosts, Clock clock) {
         super(spec.instanceId(), String.valueOf(spec.manifest().id()), clock.instant());
         this.spec = spec;
         this.hosts = hosts;

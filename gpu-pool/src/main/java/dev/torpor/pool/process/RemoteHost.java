@@ -13,7 +13,7 @@ import java.util.concurrent.CompletableFuture;
  * ({@link HostProcess}) or a host the router dials, such as a pod ({@link DialedHost}). It speaks the frame protocol through a {@link HostConnection}; what a
  * {@link RemoteFunctionInstance} needs of it is only this. Implementations are thread-safe.
  */
-interface RemoteHost {
+public interface RemoteHost {
 
     /** Asks the host to load its model; completes with the load time the host measured. */
     CompletableFuture<Duration> load(Wire.Load load);
@@ -45,7 +45,7 @@ interface RemoteHost {
             this.crash = crash;
         }
 
-        InstanceCrashed crash() {
+        public InstanceCrashed crash() {
             return crash;
         }
     }

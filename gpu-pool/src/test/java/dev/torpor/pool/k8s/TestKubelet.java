@@ -85,6 +85,7 @@ public final class TestKubelet implements AutoCloseable {
     private final Map<String, Boolean> deleted = new ConcurrentHashMap<>();
     private final ExecutorService statusWriter = Executors.newSingleThreadExecutor(daemon("kubelet-status"));
     private final ExecutorService probes = Executors.newCachedThreadPool(daemon("kubelet-probe"));
+    private volatile boolean closed;
     private volatile Predicate<Pod> unschedulable = pod -> false;
     private volatile String unschedulableMessage = "";
     private final SharedIndexInformer<Pod> informer;
@@ -232,8 +233,16 @@ public final class TestKubelet implements AutoCloseable {
 
     /** Reads the pod, changes its status and writes it back, again on a conflict; a deleted pod is left alone. */
     private void writeStatus(String name, UnaryOperator<PodStatus> change) {
-        for (int attempt = 0; attempt < 5 && !deleted.containsKey(name); attempt++) {
-            Pod current = client.pods().inNamespace(namespace).withName(name).get();
+        for (int attempt = 0; attempt < 5 && !deleted.containsKey(name) && !closed; attempt++) {
+            Pod current;
+            try {
+                current = client.pods().inNamespace(namespace).withName(name).get();
+            } catch (KubernetesClientException e) {
+                if (closed) {
+                    return; // the read was interrupted by close()
+                }
+                throw e;
+            }
             if (current == null) {
                 return;
             }
@@ -242,6 +251,9 @@ public final class TestKubelet implements AutoCloseable {
                 client.pods().inNamespace(namespace).resource(current).updateStatus();
                 return;
             } catch (KubernetesClientException e) {
+                if (closed) {
+                    return; // the write was interrupted by close()
+                }
                 if (e.getCode() != 409 && e.getCode() != 404) {
                     throw e;
                 }
@@ -343,6 +355,7 @@ public final class TestKubelet implements AutoCloseable {
     /** Stops watching and kills every process this kubelet started, waiting for each (bounded). */
     @Override
     public void close() {
+        closed = true;
         informer.close();
         statusWriter.shutdownNow();
         probes.shutdownNow();

@@ -22,27 +22,27 @@ import java.time.Clock;
 import java.util.List;
 
 /** Publishes the cached Silero VAD sample into a real store, and builds requests for it. */
-final class TestModels {
-    final FileSystemModelStore store;
+public final class TestModels {
+    public final FileSystemModelStore store;
     final BackendRegistry backends = new BackendRegistry(List.of(new OnnxBackend()));
 
-    TestModels(Path dataDir) {
+    public TestModels(Path dataDir) {
         store = new FileSystemModelStore(dataDir.resolve("models"), Clock.systemUTC(), ArchiveLimits.defaults());
     }
 
-    ModelManifest publishSilero(String name) throws IOException {
+    public ModelManifest publishSilero(String name) throws IOException {
         try (InputStream upload = Files.newInputStream(SampleModels.silero())) {
             return store.publish(new PublishRequest(new ModelId(name, "1"), "default",
                     PublishRequest.UploadKind.ONNX_FILE, 64L << 20), upload, backends);
         }
     }
 
-    LaunchSpec spec(String instanceId, ModelManifest manifest, int concurrency) {
+    public LaunchSpec spec(String instanceId, ModelManifest manifest, int concurrency) {
         return new LaunchSpec(instanceId, manifest, store.artifact(manifest), Device.cpu(1024), RuntimeOptions.DEFAULT,
                 concurrency, manifest.estimatedMemoryMb());
     }
 
-    static InferenceRequest sileroRequest(int seed) {
+    public static InferenceRequest sileroRequest(int seed) {
         float[] frame = new float[512];
         for (int i = 0; i < frame.length; i++) {
             frame[i] = (float) Math.sin((i + seed) * 0.05) * 0.3f;

@@ -1,0 +1,395 @@
+package dev.torpor.pool.k8s;
+
+import dev.torpor.error.ModelLoadFailed;
+import dev.torpor.function.FunctionInstance;
+import dev.torpor.pool.HostView;
+import dev.torpor.pool.InstanceLogs;
+import dev.torpor.pool.LaunchSpec;
+import dev.torpor.pool.Launcher;
+import dev.torpor.pool.process.DialedHost;
+import dev.torpor.pool.process.HostLease;
+import dev.torpor.pool.process.RemoteFunctionInstance;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Runs every function instance as a Kubernetes pod ({@code TORPOR_LAUNCHER=kubernetes}), to API.md's pod contract,
+ * with the process launcher's contract: a cold start is buffered by the router, a crash costs the requests in flight
+ * on it, every request is billed, and an idle instance is reaped to zero — here by deleting its pod.
+ *
+ * <ul>
+ * <li><b>Warm pods</b> ({@link WarmPods}): model-less pods kept Ready. A cold start claims one by relabelling it,
+ *     guarded by its resourceVersion (409: another is tried), sends it the model over the frame protocol on TCP
+ *     and loads; its replacement is created once the cold start is over. A model that fits no warm pod (more memory,
+ *     a GPU, host options), or finds none Ready, gets a pod of its own.</li>
+ * <li><b>Ready</b> is the pod's Ready condition, from an informer ({@link PodTracker}), and then the LOADED
+ *     handshake on the router's connection ({@link DialedHost}); no polling loop.</li>
+ * <li><b>Failures surface</b>: a pod not Ready {@code podStartTimeout} after its creation fails its waiting requests
+ *     with a 503 naming it and its failing conditions, and is deleted; a pod that ends (OOMKilled, evicted, deleted
+ *     by anyone) is a crashed host (its in-flight requests 503, those not started go to a new pod); the API server
+ *     refusing a call ({@link PodApi.Refused}) is a 503 with its reason.</li>
+ * <li><b>No orphans</b>: a pod is deleted when its host's connection ends (the instance was reaped, stopped or
+ *     crashed) or its start fails; {@link #close()} (and a shutdown hook, for SIGTERM without a clean close) deletes
+ *     every pod of this router; {@link #start()} deletes the pods of its id from an earlier life. Pods name the
+ *     router's own pod as owner when it has one, so Kubernetes collects them if the router goes.</li>
+ * </ul>
+ *
+ * <p>The client comes configured (in-cluster, {@code KUBERNETES_MASTER}, kubeconfig); whoever made it closes it,
+ * after this launcher. Thread-safe.
+ */
+public final class KubernetesLauncher implements Launcher {
+    private static final System.Logger LOG = System.getLogger(KubernetesLauncher.class.getName());
+    private static final Duration RETRY_AFTER_FAILED_POD = Duration.ofSeconds(2);
+    private static final int FAILED_LOG_LINES = 5;
+
+    private final KubernetesClient client;
+    private final KubernetesSettings settings;
+    private final Clock clock;
+    private final FunctionPods pods;
+    private final PodApi api;
+    private final Map<String, PodTracker> trackers = new ConcurrentHashMap<>();
+    /** Instance id → the pod it runs on now. */
+    private final Map<String, String> podOfInstance = new ConcurrentHashMap<>();
+    private final ExecutorService worker = Executors.newCachedThreadPool(daemon("k8s-launcher"));
+    private final ExecutorService completions = Executors.newCachedThreadPool(daemon("k8s-completion"));
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(daemon("k8s-timer"));
+    private final WarmPods warm;
+    private final Thread shutdownHook = new Thread(this::deleteAllQuietly, "k8s-pod-reaper");
+    private SharedIndexInformer<Pod> informer;
+    private volatile boolean started;
+    private volatile boolean closed;
+
+    public KubernetesLauncher(KubernetesClient client, KubernetesSettings settings, Clock clock) {
+        this.client = client;
+        this.settings = settings;
+        this.clock = clock;
+        this.pods = new FunctionPods(settings);
+        this.api = new PodApi(client, settings.namespace());
+        this.warm = new WarmPods(settings.warmPods(), this::createWarmPod, timer, worker);
+    }
+
+    /**
+     * Deletes this router id's pods left from an earlier life, starts the informer on this router's pods (its initial
+     * list included) and the warm pods, and registers the shutdown hook. Call once before {@link #launch}.
+     *
+     * @throws PodApi.Refused when the API server refuses the first calls or cannot be reached
+     */
+    public synchronized KubernetesLauncher start() {
+        if (closed) {
+            throw new IllegalStateException("the kubernetes launcher is closed");
+        }
+        if (started) {
+            return this;
+        }
+        List<Pod> stale = api.list(pods.baseLabels());
+        if (!stale.isEmpty()) {
+            LOG.log(System.Logger.Level.INFO, "deleting {0} function pod(s) of router {1} from an earlier run: {2}",
+                    stale.size(), settings.routerId(), stale.stream().map(pod -> pod.getMetadata().getName()).toList());
+            api.deleteAll(pods.baseLabels());
+        }
+        informer = client.pods().inNamespace(settings.namespace()).withLabels(pods.baseLabels())
+                .inform(new Events(), 0);
+        Runtime.getRuntime().addShutdownHook(shutdownHook);
+        started = true;
+        worker.execute(warm::refill);
+        return this;
+    }
+
+    @Override
+    public String name() {
+        return "kubernetes";
+    }
+
+    /** Function hosts batch inside themselves (the LOAD frame carries the model's batching). */
+    @Override
+    public boolean batches() {
+        return true;
+    }
+
+    @Override
+    public FunctionInstance launch(LaunchSpec spec) {
+        if (closed) {
+            throw new IllegalStateException("the kubernetes launcher is closed");
+        }
+        if (!started) {
+            throw new IllegalStateException("the kubernetes launcher is not started: call start() first");
+        }
+        return new RemoteFunctionInstance(spec, this::acquire, clock);
+    }
+
+    /**
+     * A lease on a Ready, connected pod for {@code spec}'s instance: a claimed warm pod, else a new pod of its own.
+     * Fails with {@link ModelLoadFailed} (503, and the model's load backoff) naming the pod and why.
+     */
+    private CompletableFuture<HostLease> acquire(LaunchSpec spec) {
+        long begin = System.nanoTime();
+        return CompletableFuture.supplyAsync(() -> podFor(spec), worker).thenCompose(chosen -> {
+            long chosenAt = System.nanoTime();
+            return chosen.tracker().ready().thenApplyAsync(ip -> connect(spec, chosen, ip, begin, chosenAt), worker)
+                    .whenComplete((lease, failure) -> {
+                        if (failure != null) {
+                            forget(chosen.tracker(), spec.instanceId());
+                            if (chosen.claimed()) {
+                                warm.refill();
+                            }
+                        }
+                    });
+        }).exceptionallyCompose(failure -> CompletableFuture.failedFuture(asLoadFailure(spec, failure)));
+    }
+
+    /** How a cold start got its pod. */
+    private record Chosen(PodTracker tracker, boolean claimed) {
+    }
+
+    private Chosen podFor(LaunchSpec spec) {
+        if (closed) {
+            throw new IllegalStateException("the kubernetes launcher is closed");
+        }
+        if (pods.warmPodFits(spec)) {
+            Optional<PodTracker> claimed = warm.claim(candidate -> api.claim(candidate.name(),
+                    candidate.latest().getMetadata().getResourceVersion(), FunctionPods.claimLabels(spec),
+                    FunctionPods.claimAnnotations(spec)));
+            if (claimed.isPresent()) {
+                podOfInstance.put(spec.instanceId(), claimed.get().name());
+                return new Chosen(claimed.get(), true);
+            }
+        }
+        String name = FunctionPods.newName();
+        String token = FunctionPods.newToken();
+        PodTracker tracker = create(pods.forModel(name, token, spec), token);
+        podOfInstance.put(spec.instanceId(), name);
+        return new Chosen(tracker, false);
+    }
+
+    private PodTracker createWarmPod() {
+        String token = FunctionPods.newToken();
+        return create(pods.warm(FunctionPods.newName(), token), token);
+    }
+
+    /**
+     * Creates the pod and tracks it: the informer's events reach it, and it is given up on (and deleted) if not Ready
+     * within the start timeout.
+     */
+    private PodTracker create(Pod pod, String token) {
+        String name = pod.getMetadata().getName();
+        PodTracker tracker = new PodTracker(name, token, pod);
+        trackers.put(name, tracker);
+        try {
+            api.create(pod);
+        } catch (RuntimeException refused) {
+            trackers.remove(name);
+            throw refused;
+        }
+        long timeout = settings.podStartTimeout().toMillis();
+        timer.schedule(() -> {
+            if (!tracker.isReady() && !tracker.hasEnded()) {
+                tracker.giveUp("pod " + name + " not Ready after " + settings.podStartTimeout().toSeconds() + " s: "
+                        + tracker.describe());
+                deleteQuietly(name);
+            }
+        }, timeout, TimeUnit.MILLISECONDS);
+        return tracker;
+    }
+
+    /** Connects to the Ready pod and hands it to the instance; the pod is deleted when the connection ends. */
+    private HostLease connect(LaunchSpec spec, Chosen chosen, String ip, long begin, long chosenAt) {
+        PodTracker tracker = chosen.tracker();
+        long readyAt = System.nanoTime();
+        DialedHost host;
+        try {
+            host = DialedHost.dial("pod " + tracker.name(), new InetSocketAddress(ip, KubernetesSettings.FUNCTION_PORT),
+                    tracker.token(), settings.connectTimeout(), completions);
+        } catch (IOException unreachable) {
+            throw new CompletionException(new ModelLoadFailed("pod " + tracker.name() + " is Ready but "
+                    + unreachable.getMessage(), RETRY_AFTER_FAILED_POD));
+        }
+        // Whoever ends first: the pod (its host is then as good as dead), or the connection (the pod then goes).
+        tracker.ended().thenAccept(host::kill);
+        host.death().thenRun(() -> forget(tracker, spec.instanceId()));
+        var phases = new PodLease.ColdStartPhases(chosen.claimed(), chosenAt - begin, readyAt - chosenAt,
+                System.nanoTime() - readyAt);
+        return new PodLease(tracker, host, phases, chosen.claimed() ? () -> worker.execute(warm::refill) : () -> { });
+    }
+
+    /** The pod is done with: deleted (in the background), and the instance no longer maps to it. */
+    private void forget(PodTracker tracker, String instanceId) {
+        podOfInstance.remove(instanceId, tracker.name());
+        worker.execute(() -> deleteQuietly(tracker.name()));
+    }
+
+    private ModelLoadFailed asLoadFailure(LaunchSpec spec, Throwable failure) {
+        Throwable cause = failure;
+        while ((cause instanceof CompletionException || cause instanceof java.util.concurrent.ExecutionException)
+                && cause.getCause() != null) {
+            cause = cause.getCause();
+        }
+        if (cause instanceof ModelLoadFailed known) {
+            return known;
+        }
+        String message = cause.getMessage();
+        if (cause instanceof PodTracker.PodUnavailable) {
+            message = withLogTail(message, spec.instanceId());
+        } else if (!(cause instanceof PodApi.Refused)) {
+            message = "cannot start a function pod for " + spec.manifest().id() + ": " + message;
+        }
+        return new ModelLoadFailed(message, RETRY_AFTER_FAILED_POD, cause);
+    }
+
+    /** A pod that failed before it was Ready: the last lines of its container's log, when the API gives them. */
+    private String withLogTail(String message, String instanceId) {
+        return trackers.values().stream().filter(tracker -> message.contains(tracker.name()))
+                .filter(tracker -> tracker.latest() != null && tracker.latest().getStatus() != null
+                        && "Failed".equals(tracker.latest().getStatus().getPhase()))
+                .findFirst().map(tracker -> {
+                    try {
+                        String tail = api.logTail(tracker.name(), FAILED_LOG_LINES);
+                        return tail == null || tail.isBlank() ? message
+                                : message + "; its log ends: " + String.join(" | ", tail.strip().split("\n"));
+                    } catch (RuntimeException unavailable) {
+                        return message;
+                    }
+                }).orElse(message);
+    }
+
+    private void deleteQuietly(String name) {
+        try {
+            api.delete(name);
+        } catch (RuntimeException refused) {
+            LOG.log(System.Logger.Level.WARNING, "could not delete function pod {0}: {1}", name, refused.getMessage());
+        }
+    }
+
+    /** The router's pods as operators see them ({@code GET /admin/pool}), oldest first. */
+    @Override
+    public List<HostView> hosts() {
+        List<HostView> views = new ArrayList<>();
+        Map<String, String> instanceOfPod = new java.util.HashMap<>();
+        podOfInstance.forEach((instance, pod) -> instanceOfPod.put(pod, instance));
+        List<PodTracker> known = trackers.values().stream().filter(tracker -> !tracker.hasEnded())
+                .sorted(Comparator.comparingLong(tracker -> -tracker.ageNanos())).toList();
+        for (PodTracker tracker : known) {
+            Pod pod = tracker.latest();
+            Map<String, String> labels = pod.getMetadata().getLabels();
+            Map<String, String> annotations = pod.getMetadata().getAnnotations();
+            views.add(new HostView("pod", tracker.name(), pod.getSpec() == null ? null : pod.getSpec().getNodeName(),
+                    pod.getStatus() == null ? "Pending" : pod.getStatus().getPhase(),
+                    labels == null ? null : labels.get(PodLabels.STATE),
+                    annotations == null ? null : annotations.get(PodLabels.MODEL_ID),
+                    instanceOfPod.get(tracker.name())));
+        }
+        return views;
+    }
+
+    @Override
+    public Optional<String> hostOf(String instanceId) {
+        return Optional.ofNullable(podOfInstance.get(instanceId)).map(pod -> "pod " + pod);
+    }
+
+    /** Warm pods Ready now; for tests and views. */
+    public int warmReady() {
+        return warm.readyCount();
+    }
+
+    /** The last lines of the pod an instance runs on, from the API (pods/log get). */
+    @Override
+    public Optional<InstanceLogs> instanceLogs() {
+        return Optional.of(instanceId -> Optional.ofNullable(podOfInstance.get(instanceId)).map(pod -> {
+            try {
+                String log = api.logTail(pod, 200);
+                return log == null ? List.<String>of() : List.of(log.split("\n"));
+            } catch (RuntimeException unavailable) {
+                return List.of("(the log of pod " + pod + " is not available: " + unavailable.getMessage() + ")");
+            }
+        }));
+    }
+
+    /** Deletes every pod of this router and stops the informer. Idempotent. */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        warm.close();
+        if (started) {
+            deleteAllQuietly();
+            informer.close();
+            try {
+                Runtime.getRuntime().removeShutdownHook(shutdownHook);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook is running or has run
+            }
+        }
+        timer.shutdownNow();
+        worker.shutdownNow();
+        completions.shutdownNow();
+    }
+
+    private void deleteAllQuietly() {
+        try {
+            api.deleteAll(pods.baseLabels());
+        } catch (RuntimeException refused) {
+            LOG.log(System.Logger.Level.WARNING, "could not delete the function pods of router {0}: {1}",
+                    settings.routerId(), refused.getMessage());
+        }
+    }
+
+    /** The informer's events, passed to the pods' trackers; pods the router did not create here are ignored. */
+    private final class Events implements ResourceEventHandler<Pod> {
+        @Override
+        public void onAdd(Pod pod) {
+            observe(pod);
+        }
+
+        @Override
+        public void onUpdate(Pod before, Pod after) {
+            observe(after);
+        }
+
+        @Override
+        public void onDelete(Pod pod, boolean finalStateUnknown) {
+            PodTracker tracker = trackers.remove(pod.getMetadata().getName());
+            if (tracker != null) {
+                tracker.deleted();
+            }
+        }
+
+        private void observe(Pod pod) {
+            PodTracker tracker = trackers.get(pod.getMetadata().getName());
+            if (tracker != null) {
+                tracker.observe(pod);
+                if (tracker.hasEnded()) {
+                    worker.execute(() -> deleteQuietly(tracker.name())); // a Failed pod is not left behind
+                }
+            }
+        }
+    }
+
+    private static java.util.concurrent.ThreadFactory daemon(String name) {
+        AtomicInteger counter = new AtomicInteger();
+        return runnable -> {
+            Thread thread = new Thread(runnable, name + "-" + counter.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        };
+    }
+}
