@@ -33,11 +33,6 @@ public interface Launcher extends AutoCloseable {
         return List.of();
     }
 
-    /** The host outside the router's machine an instance runs on now ({@code pod torpor-fn-…}), if any. */
-    default Optional<String> hostOf(String instanceId) {
-        return Optional.empty();
-    }
-
     /** Stops whatever the launcher runs on its own (function processes, a warm pool). Idempotent. */
     @Override
     default void close() {

@@ -47,6 +47,14 @@ public interface FunctionInstance {
         return 0;
     }
 
+    /**
+     * Where the instance runs when that is outside the router's machine, kubectl style ({@code pod/torpor-fn-…}):
+     * the host it runs on now (a crashed host's replacement is another). Empty for instances on this machine.
+     */
+    default java.util.Optional<String> host() {
+        return java.util.Optional.empty();
+    }
+
     /** Marks the instance DRAINING: the caller sends it nothing new and stops it once idle. */
     void drain();
 

@@ -5,7 +5,9 @@ public enum LauncherKind {
     /** Each instance in its own function process: crash and memory isolation. */
     PROCESS("process"),
     /** Instances in the router's JVM: fastest, no isolation. */
-    IN_PROCESS("in-process");
+    IN_PROCESS("in-process"),
+    /** Each instance in a Kubernetes pod of its own (API.md, "Function pods on Kubernetes"). */
+    KUBERNETES("kubernetes");
 
     private final String wireName;
 
@@ -13,7 +15,7 @@ public enum LauncherKind {
         this.wireName = wireName;
     }
 
-    /** The name in the configuration: {@code process} or {@code in-process}. */
+    /** The name in the configuration: {@code process}, {@code in-process} or {@code kubernetes}. */
     public String wireName() {
         return wireName;
     }
@@ -30,7 +32,8 @@ public enum LauncherKind {
             }
         }
         throw new IllegalArgumentException("TORPOR_LAUNCHER must be 'process' (each instance in its own function"
-                + " process) or 'in-process' (instances in the router's JVM); got '" + text + "'");
+                + " process), 'in-process' (instances in the router's JVM) or 'kubernetes' (each instance in a pod);"
+                + " got '" + text + "'");
     }
 
     @Override

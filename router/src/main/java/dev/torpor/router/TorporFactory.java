@@ -11,6 +11,7 @@ import dev.torpor.pool.Device;
 import dev.torpor.pool.DeviceProbe;
 import dev.torpor.pool.InProcessLauncher;
 import dev.torpor.pool.Launcher;
+import dev.torpor.pool.k8s.KubernetesLauncher;
 import dev.torpor.pool.process.ProcessLauncher;
 import dev.torpor.pool.process.ProcessSettings;
 import dev.torpor.router.activation.Activator;
@@ -35,6 +36,8 @@ import dev.torpor.router.pool.PoolLimitsRepository;
 import dev.torpor.store.FileSystemModelStore;
 import dev.torpor.store.ModelFormat;
 import dev.torpor.store.ModelStore;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.micronaut.context.annotation.Bean;
 import io.micronaut.context.annotation.Factory;
 import io.micronaut.scheduling.TaskExecutors;
@@ -105,11 +108,27 @@ public class TorporFactory {
     @Singleton
     @Bean(preDestroy = "close")
     Launcher launcher(TorporSettings settings, BackendRegistry backends, Clock clock,
-                      jakarta.inject.Provider<ProcessSettings> processSettings) {
+                      jakarta.inject.Provider<ProcessSettings> processSettings,
+                      jakarta.inject.Provider<KubernetesPodSettings> podSettings,
+                      jakarta.inject.Provider<FunctionProcessSettings> process,
+                      jakarta.inject.Provider<KubernetesClient> kubernetes) {
         return switch (settings.launcher()) {
             case PROCESS -> new ProcessLauncher(processSettings.get(), clock).start();
             case IN_PROCESS -> new InProcessLauncher(backends, clock);
+            case KUBERNETES -> new KubernetesLauncher(kubernetes.get(), podSettings.get().toLauncherSettings(
+                    kubernetes.get().getNamespace(), process.get().overheadMb()), clock).start();
         };
+    }
+
+    /**
+     * The Kubernetes client of the kubernetes launcher, configured as fabric8 does: the in-cluster service account,
+     * else {@code KUBERNETES_MASTER} / kubeconfig. Made only for that launcher; closed after it (Micronaut closes beans
+     * in the reverse order of their creation).
+     */
+    @Singleton
+    @Bean(preDestroy = "close")
+    KubernetesClient kubernetesClient() {
+        return new KubernetesClientBuilder().build();
     }
 
     /** How GPUs are found: once, at start-up. */

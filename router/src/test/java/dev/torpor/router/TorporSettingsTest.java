@@ -58,8 +58,9 @@ class TorporSettingsTest {
     @ValueSource(strings = {"", "Process", "IN_PROCESS", "in_process", "inprocess", "pod"})
     void anUnknownLauncherKindIsRefusedNamingTheVariable(String launcher) {
         assertThatThrownBy(() -> bind(launcher, "", "none")).isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("TORPOR_LAUNCHER must be 'process' (each instance in its own function process) or"
-                        + " 'in-process' (instances in the router's JVM); got '" + launcher + "'");
+                .hasMessage("TORPOR_LAUNCHER must be 'process' (each instance in its own function process),"
+                        + " 'in-process' (instances in the router's JVM) or 'kubernetes' (each instance in a pod);"
+                        + " got '" + launcher + "'");
     }
 
     @Test

@@ -299,11 +299,6 @@ public final class KubernetesLauncher implements Launcher {
         return views;
     }
 
-    @Override
-    public Optional<String> hostOf(String instanceId) {
-        return Optional.ofNullable(podOfInstance.get(instanceId)).map(pod -> "pod " + pod);
-    }
-
     /** Warm pods Ready now; for tests and views. */
     public int warmReady() {
         return warm.readyCount();

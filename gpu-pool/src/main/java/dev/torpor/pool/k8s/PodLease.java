@@ -52,6 +52,11 @@ final class PodLease implements HostLease {
     }
 
     @Override
+    public java.util.Optional<String> where() {
+        return java.util.Optional.of("pod/" + pod.name());
+    }
+
+    @Override
     public void close() {
         if (closed.compareAndSet(false, true)) {
             coldStartDone.run();

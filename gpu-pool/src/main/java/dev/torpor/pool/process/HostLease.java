@@ -21,10 +21,15 @@ public interface HostLease extends AutoCloseable {
     /** After a successful load: records how the start went ({@code acquireNanos}, {@code load}). */
     void loaded(LaunchSpec spec, long acquireNanos, Duration load);
 
+    /** Where the host runs, kubectl style ({@code pod/NAME}), when that is outside the router's machine. */
+    default java.util.Optional<String> where() {
+        return java.util.Optional.empty();
+    }
+
     @Override
     void close();
 
-    /** Where hosts come from: a process launcher's warm pool or spawner, a test, later a pod scheduler. */
+    /** Where hosts come from: a process launcher's warm pool or spawner, a test, the kubernetes launcher. */
     @FunctionalInterface
     interface Source {
         /** A lease on a connected host for {@code spec}'s instance; fails with why none could be had. */

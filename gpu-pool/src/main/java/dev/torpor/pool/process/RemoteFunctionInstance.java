@@ -43,6 +43,8 @@ public final class RemoteFunctionInstance extends AbstractFunctionInstance {
     private final AtomicReference<HostLease> coldStart = new AtomicReference<>();
     /** The host serving now, or being brought up after a crash; guarded by this. */
     private CompletableFuture<RemoteHost> current;
+    /** Where the current host runs, when outside this machine (see {@link HostLease#where()}). */
+    private volatile String where;
 
     public RemoteFunctionInstance(LaunchSpec spec, HostLease.Source hosts, Clock clock) {
         super(spec.instanceId(), String.valueOf(spec.manifest().id()), clock.instant());
@@ -75,6 +77,7 @@ public final class RemoteFunctionInstance extends AbstractFunctionInstance {
         return hosts.acquire(spec).thenCompose(lease -> {
             long acquired = System.nanoTime();
             RemoteHost host = lease.host();
+            where = lease.where().orElse(null);
             Wire.Load load;
             try {
                 load = lease.loadFor(spec);
@@ -115,6 +118,11 @@ public final class RemoteFunctionInstance extends AbstractFunctionInstance {
         if (lease != null) {
             lease.close();
         }
+    }
+
+    @Override
+    public java.util.Optional<String> host() {
+        return java.util.Optional.ofNullable(where);
     }
 
     @Override

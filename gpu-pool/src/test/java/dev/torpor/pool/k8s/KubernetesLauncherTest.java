@@ -1,5 +1,6 @@
 package dev.torpor.pool.k8s;
 
+import dev.torpor.fixtures.TestKubelet;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -92,7 +93,7 @@ class KubernetesLauncherTest {
                 .containsEntry(PodLabels.MODEL, "vad").containsEntry(PodLabels.VERSION, "1")
                 .containsEntry(PodLabels.ROUTER, "router-a");
         assertThat(claimed.getMetadata().getAnnotations()).containsEntry(PodLabels.INSTANCE, "vad-1-a");
-        assertThat(launcher.hostOf("vad-1-a")).contains("pod " + warmPod);
+        assertThat(instance.host()).contains("pod/" + warmPod);
         assertThat(launcher.hosts()).extracting(HostView::name, HostView::state, HostView::model, HostView::instanceId)
                 .contains(org.assertj.core.groups.Tuple.tuple(warmPod, "claimed", "vad/1", "vad-1-a"));
 
@@ -131,13 +132,13 @@ class KubernetesLauncherTest {
         await("a warm pod is Ready", () -> launcher.warmReady() == 1);
         FunctionInstance instance = launcher.launch(models.spec("vad-1-c", vad, 1));
         instance.load().get(60, TimeUnit.SECONDS);
-        String first = launcher.hostOf("vad-1-c").orElseThrow().substring("pod ".length());
+        String first = instance.host().orElseThrow().substring("pod/".length());
         kubelet.process(first).orElseThrow().destroyForcibly().waitFor(30, TimeUnit.SECONDS);
         await("the dead pod is deleted", () -> pod(first) == null);
 
         InferenceOutcome outcome = instance.infer(TestModels.sileroRequest(3), new RunControl()).get(90, TimeUnit.SECONDS);
         assertThat(outcome.outputs()).isNotEmpty();
-        String second = launcher.hostOf("vad-1-c").orElseThrow().substring("pod ".length());
+        String second = instance.host().orElseThrow().substring("pod/".length());
         assertThat(second).isNotEqualTo(first);
         assertThat(kubelet.process(second).orElseThrow().isAlive()).isTrue();
         instance.stop();

@@ -1,5 +1,6 @@
 package dev.torpor.pool.k8s;
 
+import dev.torpor.fixtures.TestKubelet;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.torpor.pool.process.TestDialer;

@@ -1,5 +1,7 @@
 package dev.torpor.router.http;
 
+import dev.torpor.pool.HostView;
+import dev.torpor.pool.Launcher;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.torpor.pool.Device;
 import dev.torpor.pool.PoolLimits;
@@ -30,7 +32,8 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * The pool for operators: its devices, limits and instances, and live changes to the limits.
+ * The pool for operators: its devices, limits and instances (and, with the kubernetes launcher, its pods), and live
+ * changes to the limits.
  */
 @Controller("/admin/pool")
 @ExecuteOn(TaskExecutors.BLOCKING)
@@ -42,9 +45,12 @@ public class AdminPoolController {
     private final WarmInstances warm;
 
     private final AuditLog audit;
+    private final Launcher launcher;
 
-    AdminPoolController(Activator activator, OperatorLimits limits, WarmInstances warm, AuditLog audit) {
+    AdminPoolController(Activator activator, OperatorLimits limits, WarmInstances warm, AuditLog audit,
+                        Launcher launcher) {
         this.audit = audit;
+        this.launcher = launcher;
         this.activator = activator;
         this.limits = limits;
         this.warm = warm;
@@ -72,6 +78,21 @@ public class AdminPoolController {
         view.put("limits", PoolLimitsDocument.view(limits.get()));
         view.put("instances", activator.allInstances().stream().map(AdminPoolController::instance).toList());
         view.put("queued", activator.queuedTotal());
+        List<HostView> hosts = launcher.hosts();
+        if (!hosts.isEmpty() || launcher.name().equals("kubernetes")) {
+            view.put("pods", hosts.stream().map(AdminPoolController::pod).toList());
+        }
+        return view;
+    }
+
+    private static Map<String, Object> pod(HostView host) {
+        Map<String, Object> view = new LinkedHashMap<>();
+        view.put("name", host.name());
+        view.put("node", host.node());
+        view.put("phase", host.phase());
+        view.put("state", host.state());
+        view.put("model", host.model());
+        view.put("instance", host.instanceId());
         return view;
     }
 

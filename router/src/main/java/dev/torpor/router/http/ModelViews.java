@@ -87,6 +87,9 @@ final class ModelViews {
         view.put("inFlight", instance.inFlight());
         view.put("startedAt", iso(instance.startedAt()));
         view.put("idleSince", iso(instance.idleSince()));
+        if (instance.host() != null) {
+            view.put("host", instance.host());
+        }
         return view;
     }
 

@@ -77,8 +77,9 @@ class SettingsStartupTest {
     void aBadLauncherKindStopsStartUpNamingTheVariable() {
         assertThatThrownBy(() -> ApplicationContext.run(EmbeddedServer.class,
                 properties(Map.of("torpor.launcher", "sideways"))).close())
-                .hasMessageContaining("TORPOR_LAUNCHER must be 'process' (each instance in its own function process)"
-                        + " or 'in-process' (instances in the router's JVM); got 'sideways'")
+                .hasMessageContaining("TORPOR_LAUNCHER must be 'process' (each instance in its own function process),"
+                        + " 'in-process' (instances in the router's JVM) or 'kubernetes' (each instance in a pod);"
+                        + " got 'sideways'")
                 .hasRootCauseInstanceOf(IllegalArgumentException.class);
     }
 
