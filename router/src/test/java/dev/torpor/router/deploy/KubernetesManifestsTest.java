@@ -123,7 +123,13 @@ class KubernetesManifestsTest {
         assertThat(router().getImage()).isEqualTo("torpor:" + projectVersion());
         assertThat(router().getCommand()).containsSequence("-jar", "/opt/torpor/torpor.jar");
         Map<String, String> env = plainEnv();
-        assertThat(env).containsEntry("TORPOR_HOST", "0.0.0.0").containsEntry("TORPOR_LAUNCHER", "kubernetes");
+        assertThat(env).containsEntry("TORPOR_HOST", "0.0.0.0").containsEntry("TORPOR_LAUNCHER", "kubernetes")
+                .containsKey("TORPOR_ROUTER_ID");
+        // Function pods name the router's pod as owner: its name and uid from the downward API.
+        Map<String, String> fields = router().getEnv().stream().filter(e -> e.getValueFrom() != null
+                        && e.getValueFrom().getFieldRef() != null)
+                .collect(Collectors.toMap(EnvVar::getName, e -> e.getValueFrom().getFieldRef().getFieldPath()));
+        assertThat(fields).containsEntry("POD_NAME", "metadata.name").containsEntry("POD_UID", "metadata.uid");
         Map<String, String> labels = deployment.getSpec().getTemplate().getMetadata().getLabels();
         assertThat(labels).containsEntry("app.kubernetes.io/name", "torpor");
         assertThat(deployment.getSpec().getSelector().getMatchLabels()).isEqualTo(labels);
@@ -132,7 +138,7 @@ class KubernetesManifestsTest {
     @Test
     void everyEnvNameIsASettingOfTheRouter() throws IOException {
         Set<String> known = new TreeSet<>();
-        Matcher placeholder = Pattern.compile("\\$\\{(TORPOR_[A-Z0-9_]+):").matcher(applicationYml());
+        Matcher placeholder = Pattern.compile("\\$\\{([A-Z][A-Z0-9_]+):").matcher(applicationYml());
         while (placeholder.find()) {
             known.add(placeholder.group(1));
         }
