@@ -11,6 +11,9 @@
 # concurrency 1, 8, 32, a markdown table and issue 8's goals on stdout (~11 minutes with the defaults):
 #   samples/bench.sh suite [--models wakeword,silero,ocr_cls,ocr_rec] [--concurrency 1,8,32] [--warmup-s 5]
 #                          [--measure-s 10] [--open-loop 0.7] [--intra-op N] [--router-jvm-opts "-XX:…"] [--out FILE]
+# Function pods (issue 13): cold start through a warm pod, pod vs process launcher req/s, a burst at zero, on the test
+# cluster (fabric8's mock API server + the test kubelet, pods as local processes; ~2 minutes):
+#   samples/bench.sh pods [--cold-rounds 15] [--concurrency 8] [--measure-s 10] [--burst 200] [--out FILE]
 # ONNX Runtime session settings on the same models, engine only (no router):
 #   samples/bench.sh engine [--warmup-s 1] [--measure-s 4]
 #

@@ -165,9 +165,7 @@ public final class KubernetesLauncher implements Launcher {
             throw new IllegalStateException("the kubernetes launcher is closed");
         }
         if (pods.warmPodFits(spec)) {
-            Optional<PodTracker> claimed = warm.claim(candidate -> api.claim(candidate.name(),
-                    candidate.latest().getMetadata().getResourceVersion(), FunctionPods.claimLabels(spec),
-                    FunctionPods.claimAnnotations(spec)));
+            Optional<PodTracker> claimed = warm.claim(candidate -> claim(candidate, spec));
             if (claimed.isPresent()) {
                 podOfInstance.put(spec.instanceId(), claimed.get().name());
                 return new Chosen(claimed.get(), true);
@@ -178,6 +176,28 @@ public final class KubernetesLauncher implements Launcher {
         PodTracker tracker = create(pods.forModel(name, token, spec), token);
         podOfInstance.put(spec.instanceId(), name);
         return new Chosen(tracker, false);
+    }
+
+    /**
+     * Relabels a warm pod as {@code spec}'s, guarded by its resourceVersion. A 409 also comes from a change that is
+     * not a claim (the kubelet writing the pod's status after the informer's last event): then the pod is read again
+     * and, still warm, claimed with its new version; a pod claimed, ending or gone is left for the next.
+     */
+    private boolean claim(PodTracker candidate, LaunchSpec spec) {
+        String resourceVersion = candidate.latest().getMetadata().getResourceVersion();
+        for (int attempt = 0; attempt < 3; attempt++) {
+            if (api.claim(candidate.name(), resourceVersion, FunctionPods.claimLabels(spec),
+                    FunctionPods.claimAnnotations(spec))) {
+                return true;
+            }
+            Pod now = api.get(candidate.name());
+            if (now == null || now.getMetadata().getDeletionTimestamp() != null || now.getMetadata().getLabels() == null
+                    || !PodLabels.WARM.equals(now.getMetadata().getLabels().get(PodLabels.STATE))) {
+                return false;
+            }
+            resourceVersion = now.getMetadata().getResourceVersion();
+        }
+        return false;
     }
 
     private PodTracker createWarmPod() {

@@ -84,6 +84,15 @@ final class PodApi {
         }
     }
 
+    /** pods get: the pod as the API server has it now, or null when it is gone. */
+    Pod get(String name) {
+        try {
+            return pod(name).get();
+        } catch (KubernetesClientException refused) {
+            throw new Refused("get pod " + name, refused);
+        }
+    }
+
     /** pods/log get: the last {@code lines} lines of the pod's container. */
     String logTail(String name, int lines) {
         try {

@@ -60,7 +60,7 @@ public final class ModelUpload {
             String name = version.relativize(file).toString().replace('\\', '/');
             long size = Files.size(file);
             long id = host.newFileId();
-            Optional<String> stored = await(host.offerFile(id, new Wire.FileOffer(key, name, sha256(file), size)),
+            Optional<String> stored = await(host.offerFile(id, new Wire.FileOffer(key, name, cachedSha256(file), size)),
                     timeout, name);
             if (stored.isEmpty()) {
                 CompletableFuture<Optional<String>> done = host.awaitStored(id);
@@ -116,6 +116,32 @@ public final class ModelUpload {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while sending model file " + name, interrupted);
         }
+    }
+
+    /**
+     * Digests of the store's files by path, with the size and modification time they had: a model's next pod start
+     * does not read it twice. The store never rewrites a version's files in place, so a stale entry cannot match.
+     */
+    private static final java.util.Map<Path, Digested> DIGESTS = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final int MAX_DIGESTS = 4096;
+
+    private record Digested(long size, long modified, String sha256) {
+    }
+
+    /** {@link #sha256}, remembered for an unchanged file. */
+    static String cachedSha256(Path file) throws IOException {
+        long size = Files.size(file);
+        long modified = Files.getLastModifiedTime(file).toMillis();
+        Digested known = DIGESTS.get(file);
+        if (known != null && known.size() == size && known.modified() == modified) {
+            return known.sha256();
+        }
+        String digest = sha256(file);
+        if (DIGESTS.size() >= MAX_DIGESTS) {
+            DIGESTS.clear(); // bounded: a router serving thousands of versions only hashes a little more
+        }
+        DIGESTS.put(file, new Digested(size, modified, digest));
+        return digest;
     }
 
     /** The file's sha256, lowercase hex. */

@@ -105,7 +105,7 @@ public final class FunctionHost {
         // A pooled process warms up before HELLO, so that the pool only ever hands out warm processes; a
         // process started for a waiting request skips it (its load would wait for it) and preloads classes.
         // A listening host opens its port only after that, so that a readiness probe finds it warm.
-        long warmUpNanos = warmUp ? WarmUp.run(env) : 0;
+        long warmUpNanos = warmUp ? WarmUp.run(env) + (listen ? WarmUp.receiving() : 0) : 0;
         FrameChannel channel = listen ? RouterAcceptor.fromEnvironment(MAX_FRAME) : connect(args[args.length - 1]);
         channel.write(Wire.hello(new Wire.Hello(ProcessHandle.current().pid(), env.getVersion(), ortInit, warmUpNanos,
                 System.nanoTime() - mainAt)));

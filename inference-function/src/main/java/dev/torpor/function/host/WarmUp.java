@@ -55,6 +55,26 @@ public final class WarmUp {
         return took;
     }
 
+    /**
+     * A listening host's second warm-up: receiving model files ({@link ReceivedFiles#warmUp}), which a pod does on
+     * every cold start and a function process never. Returns how long it took in nanoseconds; never throws.
+     */
+    public static long receiving() {
+        long begin = System.nanoTime();
+        Path scratch = null;
+        try {
+            scratch = Files.createTempDirectory("torpor-warm-up-files-");
+            ReceivedFiles.warmUp(scratch);
+        } catch (IOException | RuntimeException failed) {
+            System.err.println("function host: file warm-up failed (the first transfer will be slower): " + failed);
+        } finally {
+            if (scratch != null) {
+                deleteQuietly(scratch);
+            }
+        }
+        return System.nanoTime() - begin;
+    }
+
     /** The warm-up itself; throws what went wrong (for tests). */
     static void runOrThrow(OrtEnvironment env) throws IOException {
         Path scratch = Files.createTempDirectory("torpor-warm-up-");

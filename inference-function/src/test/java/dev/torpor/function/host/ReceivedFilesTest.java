@@ -149,4 +149,15 @@ class ReceivedFilesTest {
                 .hasMessageContaining("outside its model");
         assertThat(Files.exists(root.resolve("escape.onnx"))).isFalse();
     }
+
+    @Test
+    void theWarmUpReceivesFilesThroughTheRealPathAndStoresEachOnce() throws Exception {
+        ReceivedFiles.warmUp(root);
+        try (var blobs = java.nio.file.Files.list(root.resolve("blobs"))) {
+            java.util.List<Path> stored = blobs.toList();
+            org.assertj.core.api.Assertions.assertThat(stored).as("three distinct files, digests checked, no part left")
+                    .hasSize(3).allSatisfy(blob -> org.assertj.core.api.Assertions.assertThat(blob.getFileName()
+                            .toString()).matches("[0-9a-f]{64}"));
+        }
+    }
 }

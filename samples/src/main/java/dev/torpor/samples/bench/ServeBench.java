@@ -32,10 +32,17 @@ public final class ServeBench {
     private ServeBench() {
     }
 
-    /** {@code suite …} runs {@link ServingSuite}, {@code engine …} runs {@link EngineSettings}; else this bench. */
+    /**
+     * {@code suite …} runs {@link ServingSuite}, {@code engine …} runs {@link EngineSettings}, {@code pods …} runs
+     * {@link PodBench}; else this bench.
+     */
     public static void main(String[] args) throws Exception {
         if (args.length > 0 && args[0].equals("suite")) {
             ServingSuite.main(Arrays.copyOfRange(args, 1, args.length));
+            return;
+        }
+        if (args.length > 0 && args[0].equals("pods")) {
+            PodBench.main(Arrays.copyOfRange(args, 1, args.length));
             return;
         }
         if (args.length > 0 && args[0].equals("engine")) {
