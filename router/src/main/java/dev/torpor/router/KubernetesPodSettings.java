@@ -85,6 +85,12 @@ public record KubernetesPodSettings(
      * @param overheadMb      memory a pod may use beyond its model's (TORPOR_PROCESS_OVERHEAD_MB, as for processes)
      */
     public KubernetesSettings toLauncherSettings(@Nullable String clientNamespace, long overheadMb) {
+        return toLauncherSettings(clientNamespace, overheadMb, null);
+    }
+
+    /** As above, with the router's optimized-model cache ({@code null}: none) for pods on a CPU like the router's. */
+    public KubernetesSettings toLauncherSettings(@Nullable String clientNamespace, long overheadMb,
+                                                 @Nullable java.nio.file.Path optimizedModels) {
         String chosenNamespace = namespace != null ? namespace : clientNamespace != null ? clientNamespace : "default";
         Optional<OwnerReference> owner = podName == null ? Optional.empty() : Optional.of(new OwnerReferenceBuilder()
                 .withApiVersion("v1").withKind("Pod").withName(podName).withUid(podUid).build());
@@ -93,7 +99,7 @@ public record KubernetesPodSettings(
                 stringMap("TORPOR_K8S_NODE_SELECTOR", nodeSelector),
                 stringMap("TORPOR_K8S_GPU_NODE_SELECTOR", gpuNodeSelector),
                 tolerations("TORPOR_K8S_TOLERATIONS", tolerations), routerId != null ? routerId : hostName(), owner,
-                List.of());
+                List.of(), Optional.ofNullable(optimizedModels));
     }
 
     /** The version of the jar (its manifest), as the image the project builds is tagged. */

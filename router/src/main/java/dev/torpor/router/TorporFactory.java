@@ -116,7 +116,7 @@ public class TorporFactory {
             case PROCESS -> new ProcessLauncher(processSettings.get(), clock).start();
             case IN_PROCESS -> new InProcessLauncher(backends, clock);
             case KUBERNETES -> new KubernetesLauncher(kubernetes.get(), podSettings.get().toLauncherSettings(
-                    kubernetes.get().getNamespace(), process.get().overheadMb()), clock).start();
+                    kubernetes.get().getNamespace(), process.get().overheadMb(), settings.ortCacheDir()), clock).start();
         };
     }
 

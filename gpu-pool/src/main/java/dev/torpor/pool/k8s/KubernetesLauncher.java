@@ -8,6 +8,7 @@ import dev.torpor.pool.LaunchSpec;
 import dev.torpor.pool.Launcher;
 import dev.torpor.pool.process.DialedHost;
 import dev.torpor.pool.process.HostLease;
+import dev.torpor.pool.process.OptimizedModels;
 import dev.torpor.pool.process.RemoteFunctionInstance;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -60,6 +61,8 @@ public final class KubernetesLauncher implements Launcher {
     private static final System.Logger LOG = System.getLogger(KubernetesLauncher.class.getName());
     private static final Duration RETRY_AFTER_FAILED_POD = Duration.ofSeconds(2);
     private static final int FAILED_LOG_LINES = 5;
+    /** Models up to this size get an optimized graph made in the router for their pods (it opens them once). */
+    private static final long MAX_OPTIMIZED_BYTES = 512L << 20;
 
     private final KubernetesClient client;
     private final KubernetesSettings settings;
@@ -73,6 +76,7 @@ public final class KubernetesLauncher implements Launcher {
     private final ExecutorService completions = Executors.newCachedThreadPool(daemon("k8s-completion"));
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(daemon("k8s-timer"));
     private final WarmPods warm;
+    private final OptimizedModels optimized;
     private final Thread shutdownHook = new Thread(this::deleteAllQuietly, "k8s-pod-reaper");
     private SharedIndexInformer<Pod> informer;
     private volatile boolean started;
@@ -85,6 +89,8 @@ public final class KubernetesLauncher implements Launcher {
         this.pods = new FunctionPods(settings);
         this.api = new PodApi(client, settings.namespace());
         this.warm = new WarmPods(settings.warmPods(), this::createWarmPod, timer, worker);
+        this.optimized = settings.optimizedModels().map(dir -> new OptimizedModels(dir, worker, MAX_OPTIMIZED_BYTES))
+                .orElse(null);
     }
 
     /**
@@ -247,7 +253,8 @@ public final class KubernetesLauncher implements Launcher {
         host.death().thenRun(() -> forget(tracker, spec.instanceId()));
         var phases = new PodLease.ColdStartPhases(chosen.claimed(), chosenAt - begin, readyAt - chosenAt,
                 System.nanoTime() - readyAt);
-        return new PodLease(tracker, host, phases, chosen.claimed() ? () -> worker.execute(warm::refill) : () -> { });
+        return new PodLease(tracker, host, phases, optimized,
+                chosen.claimed() ? () -> worker.execute(warm::refill) : () -> { });
     }
 
     /** The pod is done with: deleted (in the background), and the instance no longer maps to it. */

@@ -26,11 +26,14 @@ import java.util.Optional;
  * @param owner              the router's own pod, when it runs in the cluster: every function pod names it as owner,
  *                           so Kubernetes collects them if the router's pod goes
  * @param jvmOptions         extra JVM options of function pods
+ * @param optimizedModels    the router's optimized-model cache, from which pods with the router's CPU get the ORT-format
+ *                           graph of their model ({@link dev.torpor.pool.process.OptimizedModels}); empty: none
  */
 public record KubernetesSettings(String namespace, String image, int warmPods, long warmPodMemoryMb, long overheadMb,
                                  Duration podStartTimeout, Duration connectTimeout, Map<String, String> nodeSelector,
                                  Map<String, String> gpuNodeSelector, List<Toleration> tolerations, String routerId,
-                                 Optional<OwnerReference> owner, List<String> jvmOptions) {
+                                 Optional<OwnerReference> owner, List<String> jvmOptions,
+                                 Optional<java.nio.file.Path> optimizedModels) {
 
     /** The port every function pod listens on (API.md: {@code containerPort: 9000}, name {@code torpor}). */
     public static final int FUNCTION_PORT = 9000;
@@ -41,6 +44,7 @@ public record KubernetesSettings(String namespace, String image, int warmPods, l
         Objects.requireNonNull(podStartTimeout, "podStartTimeout");
         Objects.requireNonNull(connectTimeout, "connectTimeout");
         Objects.requireNonNull(owner, "owner");
+        Objects.requireNonNull(optimizedModels, "optimizedModels");
         if (warmPods < 0) {
             throw new IllegalArgumentException("TORPOR_K8S_WARM_PODS must not be negative, got " + warmPods);
         }

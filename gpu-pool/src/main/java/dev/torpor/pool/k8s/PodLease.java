@@ -5,6 +5,7 @@ import dev.torpor.pool.LaunchSpec;
 import dev.torpor.pool.process.DialedHost;
 import dev.torpor.pool.process.HostLease;
 import dev.torpor.pool.process.ModelUpload;
+import dev.torpor.pool.process.OptimizedModels;
 import dev.torpor.pool.process.RemoteHost;
 import java.io.IOException;
 import java.time.Duration;
@@ -23,10 +24,14 @@ final class PodLease implements HostLease {
     private final DialedHost host;
     private final ColdStartPhases phases;
     private final Runnable coldStartDone;
+    private final OptimizedModels optimized;
+    private volatile LaunchSpec loadedSpec;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    PodLease(PodTracker pod, DialedHost host, ColdStartPhases phases, Runnable coldStartDone) {
+    PodLease(PodTracker pod, DialedHost host, ColdStartPhases phases, OptimizedModels optimized,
+             Runnable coldStartDone) {
         this.pod = pod;
+        this.optimized = optimized;
         this.host = host;
         this.phases = phases;
         this.coldStartDone = coldStartDone;
@@ -40,7 +45,8 @@ final class PodLease implements HostLease {
     @Override
     public Wire.Load loadFor(LaunchSpec spec) throws IOException {
         long begin = System.nanoTime();
-        Wire.Load load = host.loadFor(spec);
+        Wire.Load load = host.loadFor(spec, optimized == null ? java.util.Optional.empty()
+                : optimized.forHost(spec, host.hello()));
         phases.uploaded(System.nanoTime() - begin, host.lastUpload());
         return load;
     }
@@ -48,6 +54,7 @@ final class PodLease implements HostLease {
     @Override
     public void loaded(LaunchSpec spec, long acquireNanos, Duration load) {
         phases.loaded(load);
+        loadedSpec = spec;
         LOG.log(System.Logger.Level.INFO, "instance {0} ready on pod {1}: {2}", spec.instanceId(), pod.name(), phases);
     }
 
@@ -60,6 +67,10 @@ final class PodLease implements HostLease {
     public void close() {
         if (closed.compareAndSet(false, true)) {
             coldStartDone.run();
+            LaunchSpec spec = loadedSpec;
+            if (optimized != null && spec != null) {
+                optimized.prepare(spec); // for the next cold start, now that this one has answered
+            }
         }
     }
 

@@ -12,7 +12,9 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.channels.SocketChannel;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
@@ -109,10 +111,18 @@ public final class DialedHost implements RemoteHost, HostConnection.Peer {
      * the host stored them. Blocking.
      */
     public Wire.Load loadFor(LaunchSpec spec) throws IOException {
-        ModelUpload.Result upload = ModelUpload.send(connection, spec, fileTimeout);
+        return loadFor(spec, Optional.empty());
+    }
+
+    /**
+     * As {@link #loadFor(LaunchSpec)}, also sending {@code optimized}, the model's optimized graph for this host
+     * ({@link OptimizedModels#forHost}): the LOAD then names the cache it went into, and the host loads it as is.
+     */
+    public Wire.Load loadFor(LaunchSpec spec, Optional<Path> optimized) throws IOException {
+        ModelUpload.Result upload = ModelUpload.send(connection, spec, fileTimeout, optimized);
         lastUpload = upload;
         return new Wire.Load(spec.manifest(), upload.artifact(), spec.runtime(), spec.concurrency(), spec.instanceId(),
-                null, spec.batching());
+                upload.cacheDir() == null ? null : upload.cacheDir().toString(), spec.batching());
     }
 
     /** What the last {@link #loadFor} sent (null before one): tests and start-up timings read it. */

@@ -34,8 +34,11 @@ public final class ModelUpload {
      * What an upload did: the artifact's path on the host (what the LOAD names), and how many files and bytes
      * were sent (0 when the host had them all in its cache).
      */
-    public record Result(Path artifact, int filesSent, long bytesSent) {
+    public record Result(Path artifact, int filesSent, long bytesSent, Path cacheDir) {
     }
+
+    /** Where the host's copy of an optimized graph goes, under the model version's files. */
+    static final String CACHE_DIR = "ort-cache";
 
     private ModelUpload() {
     }
@@ -47,6 +50,16 @@ public final class ModelUpload {
      * @throws IOException     when a file cannot be read, the host is gone, or it did not answer in time
      */
     static Result send(HostConnection host, LaunchSpec spec, Duration timeout) throws IOException {
+        return send(host, spec, timeout, Optional.empty());
+    }
+
+    /**
+     * As {@link #send(HostConnection, LaunchSpec, Duration)}, and then {@code optimized} (an {@link OptimizedModels}
+     * entry) into the host's {@value #CACHE_DIR} next to the model's files: the result's {@code cacheDir} is then that
+     * directory, as the LOAD names it, else null.
+     */
+    static Result send(HostConnection host, LaunchSpec spec, Duration timeout, Optional<Path> optimized)
+            throws IOException {
         Path relative = Path.of(spec.manifest().file()).normalize();
         Path version = spec.artifact().toAbsolutePath();
         for (int i = 0; i < relative.getNameCount(); i++) {
@@ -56,8 +69,13 @@ public final class ModelUpload {
         Path artifact = null;
         int filesSent = 0;
         long bytesSent = 0;
-        for (Path file : filesOf(version)) {
-            String name = version.relativize(file).toString().replace('\\', '/');
+        List<Path> files = new java.util.ArrayList<>(filesOf(version));
+        optimized.ifPresent(files::add);
+        Path cacheDir = null;
+        for (Path file : files) {
+            boolean isOptimized = optimized.isPresent() && file.equals(optimized.get());
+            String name = isOptimized ? CACHE_DIR + "/" + file.getFileName()
+                    : version.relativize(file).toString().replace('\\', '/');
             long size = Files.size(file);
             long id = host.newFileId();
             Optional<String> stored = await(host.offerFile(id, new Wire.FileOffer(key, name, cachedSha256(file), size)),
@@ -72,14 +90,16 @@ public final class ModelUpload {
                     throw new IOException("the function host asked for model file " + name + " twice");
                 }
             }
-            if (file.equals(spec.artifact().toAbsolutePath())) {
+            if (isOptimized) {
+                cacheDir = Path.of(stored.get()).getParent();
+            } else if (file.equals(spec.artifact().toAbsolutePath())) {
                 artifact = Path.of(stored.get());
             }
         }
         if (artifact == null) {
             throw new IOException("the artifact " + relative + " is not a file of its model version " + version);
         }
-        return new Result(artifact, filesSent, bytesSent);
+        return new Result(artifact, filesSent, bytesSent, cacheDir);
     }
 
     private static List<Path> filesOf(Path version) throws IOException {

@@ -30,7 +30,7 @@ class FunctionPodsTest {
             Duration.ofSeconds(120), Duration.ofSeconds(30), Map.of("pool", "functions"), Map.of("gpu", "a100"),
             List.of(new TolerationBuilder().withKey("nvidia.com/gpu").withOperator("Exists").build()), "router one!",
             Optional.of(new OwnerReferenceBuilder().withApiVersion("v1").withKind("Pod").withName("torpor-router-x")
-                    .withUid("uid-1").build()), List.of());
+                    .withUid("uid-1").build()), List.of(), Optional.empty());
     private final FunctionPods pods = new FunctionPods(SETTINGS);
 
     @Test

@@ -67,7 +67,7 @@ class KubernetesLauncherTest {
     private KubernetesLauncher launcher(String routerId, int warmPods, Duration startTimeout) {
         KubernetesSettings settings = new KubernetesSettings(NAMESPACE, "torpor:test", warmPods, 1024, 256,
                 startTimeout, Duration.ofSeconds(20), Map.of("pool", "functions"), Map.of(), List.of(), routerId,
-                Optional.empty(), List.of());
+                Optional.empty(), List.of(), Optional.of(dataDir.resolve("ort-cache")));
         KubernetesLauncher launcher = new KubernetesLauncher(client, settings, Clock.systemUTC());
         launchers.add(launcher);
         return launcher.start();
@@ -104,6 +104,41 @@ class KubernetesLauncherTest {
         instance.stop();
         await("the reaped instance's pod is deleted", () -> pod(warmPod) == null);
         assertThat(process.waitFor(30, TimeUnit.SECONDS)).as("its process is gone").isTrue();
+    }
+
+    @Test
+    void aLaterColdStartGetsTheGraphTheRouterOptimizedAndAnswersTheSame() throws Exception {
+        KubernetesLauncher launcher = launcher("router-h", 1, Duration.ofSeconds(120));
+        await("a warm pod is Ready", () -> launcher.warmReady() == 1);
+        FunctionInstance first = launcher.launch(models.spec("vad-1-h1", vad, 1));
+        first.load().get(60, TimeUnit.SECONDS);
+        InferenceOutcome before = first.infer(TestModels.sileroRequest(5), new RunControl()).get(30, TimeUnit.SECONDS);
+        Path routerCache = dataDir.resolve("ort-cache");
+        await("the router made the optimized graph after the first answer", () -> ortFiles(routerCache) == 1);
+        first.stop();
+
+        await("a warm pod is Ready again", () -> launcher.warmReady() == 1);
+        FunctionInstance second = launcher.launch(models.spec("vad-1-h2", vad, 1));
+        second.load().get(60, TimeUnit.SECONDS);
+        String pod = second.host().orElseThrow().substring("pod/".length());
+        assertThat(ortFiles(dataDir.resolve("kubelet").resolve(pod))).as("the pod received the optimized graph")
+                .isEqualTo(1);
+        InferenceOutcome after = second.infer(TestModels.sileroRequest(5), new RunControl()).get(30, TimeUnit.SECONDS);
+        for (int i = 0; i < before.outputs().size(); i++) {
+            assertThat((float[]) after.outputs().get(i).data()).containsExactly((float[]) before.outputs().get(i).data());
+        }
+        second.stop();
+    }
+
+    private static long ortFiles(Path dir) {
+        if (!java.nio.file.Files.isDirectory(dir)) {
+            return 0;
+        }
+        try (var walk = java.nio.file.Files.walk(dir)) {
+            return walk.filter(file -> file.toString().endsWith(".ort")).count();
+        } catch (java.io.IOException | java.io.UncheckedIOException racing) {
+            return 0; // a file moved while walking: look again
+        }
     }
 
     @Test

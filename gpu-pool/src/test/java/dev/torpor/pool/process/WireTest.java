@@ -140,7 +140,7 @@ class WireTest {
 
     @Test
     void helloAndLoadedAreTheWiresToo() {
-        var hello = new Wire.Hello(4242, "1.22.0", 10, 20, 30);
+        var hello = new Wire.Hello(4242, "1.22.0", 10, 20, 30, "0123456789abcdef");
         ByteBuffer frame = Wire.hello(hello);
         assertThat(Wire.hello(new Frame(Frame.HELLO, 0, payloadOf(frame, Frame.HELLO, 0)))).isEqualTo(hello);
         assertThatThrownBy(() -> Wire.hello(new Frame(Frame.LOADED, 0, ByteBuffer.allocate(0))))

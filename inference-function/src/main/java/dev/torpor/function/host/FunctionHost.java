@@ -11,6 +11,7 @@ import dev.torpor.function.OrtEnvironments;
 import dev.torpor.function.RunControl;
 import dev.torpor.function.djl.DjlBackend;
 import dev.torpor.function.djl.DjlEnvironment;
+import dev.torpor.function.onnx.CpuFingerprint;
 import dev.torpor.function.onnx.OnnxBackend;
 import dev.torpor.function.onnx.OrtModelCache;
 import dev.torpor.store.ModelFormat;
@@ -108,7 +109,7 @@ public final class FunctionHost {
         long warmUpNanos = warmUp ? WarmUp.run(env) + (listen ? WarmUp.receiving() : 0) : 0;
         FrameChannel channel = listen ? RouterAcceptor.fromEnvironment(MAX_FRAME) : connect(args[args.length - 1]);
         channel.write(Wire.hello(new Wire.Hello(ProcessHandle.current().pid(), env.getVersion(), ortInit, warmUpNanos,
-                System.nanoTime() - mainAt)));
+                System.nanoTime() - mainAt, CpuFingerprint.current())));
         if (!warmUp) {
             preload();
         }

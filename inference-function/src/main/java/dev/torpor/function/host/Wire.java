@@ -35,12 +35,17 @@ public final class Wire {
     // ---- HELLO: host → router, once connected ----
 
     /** What a host says when it connects: its pid, ONNX Runtime's version and its start-up timings (ns). */
-    public record Hello(long pid, String ortVersion, long ortInitNanos, long warmUpNanos, long mainToHelloNanos) {
+    /**
+     * A host's first frame. {@code cpu} is its {@link dev.torpor.function.onnx.CpuFingerprint}: a router may send it
+     * an optimized model made on a machine with the same one.
+     */
+    public record Hello(long pid, String ortVersion, long ortInitNanos, long warmUpNanos, long mainToHelloNanos,
+                        String cpu) {
     }
 
     public static ByteBuffer hello(Hello hello) {
         return new FrameWriter(64).i64(hello.pid()).str(hello.ortVersion()).i64(hello.ortInitNanos())
-                .i64(hello.warmUpNanos()).i64(hello.mainToHelloNanos()).frame(Frame.HELLO, 0);
+                .i64(hello.warmUpNanos()).i64(hello.mainToHelloNanos()).str(hello.cpu()).frame(Frame.HELLO, 0);
     }
 
     /** @throws IllegalArgumentException when the frame is not a HELLO */
@@ -49,7 +54,8 @@ public final class Wire {
             throw new IllegalArgumentException("the function host did not start with HELLO");
         }
         ByteBuffer in = frame.payload();
-        return new Hello(in.getLong(), FrameReader.str(in), in.getLong(), in.getLong(), in.getLong());
+        return new Hello(in.getLong(), FrameReader.str(in), in.getLong(), in.getLong(), in.getLong(),
+                FrameReader.str(in));
     }
 
     // ---- LOAD: router → host; LOADED: host → router ----

@@ -177,8 +177,7 @@ public final class OnnxBackend implements Backend {
      */
     private OrtSession openCached(ModelManifest manifest, Path artifact, RuntimeOptions options, String label)
             throws OrtException {
-        String settings = "opt=all,intra=" + options.intraOpThreads() + ",inter=" + options.interOpThreads();
-        Path entry = cache.entry(manifest, env.getVersion(), EXECUTION_PROVIDER, settings);
+        Path entry = cacheEntry(manifest, options).orElseThrow();
         if (Files.isRegularFile(entry)) {
             try (SessionOptions fromCache = new SessionOptions()) {
                 fromCache.setOptimizationLevel(OptLevel.NO_OPT);
@@ -216,6 +215,19 @@ public final class OnnxBackend implements Backend {
                     notPublished.getMessage());
         }
         return session;
+    }
+
+    /**
+     * Where this backend's cache keeps (or would keep) {@code manifest}'s optimized graph for a session with
+     * {@code options}; empty without a cache or on a GPU (GPU sessions do not use it). Another host with the same ORT
+     * version and {@link CpuFingerprint} computes the same file name in its own cache directory.
+     */
+    public java.util.Optional<Path> cacheEntry(ModelManifest manifest, RuntimeOptions options) {
+        if (cache == null || options.onGpu()) {
+            return java.util.Optional.empty();
+        }
+        String settings = "opt=all,intra=" + options.intraOpThreads() + ",inter=" + options.interOpThreads();
+        return java.util.Optional.of(cache.entry(manifest, env.getVersion(), EXECUTION_PROVIDER, settings));
     }
 
     private static void deleteQuietly(Path file) {
