@@ -46,6 +46,11 @@ final class ClusterPods {
         return cluster.client().pods().inNamespace(cluster.namespace()).withName(name).get();
     }
 
+    /** Whether the pod exists (a failed assertion on this prints its name, not the whole pod). */
+    boolean exists(String name) {
+        return get(name) != null;
+    }
+
     static String name(Pod pod) {
         return pod.getMetadata().getName();
     }
