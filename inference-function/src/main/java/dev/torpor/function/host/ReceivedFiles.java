@@ -167,7 +167,9 @@ final class ReceivedFiles {
             throw fail(id, file, "its bytes have sha256 " + digest + ", not the offered " + file.offer().sha256());
         }
         receiving.remove(id);
-        file.out().force(false);
+        // No fsync: the directory is the host's own scratch (a pod's emptyDir), which does not outlive what could
+        // tear a write (the node); within its life, the rename below only ever exposes a complete, checked file.
+        // Measured: syncing cost a pod's cold start ~30 ms on a 6 MB model.
         file.out().close();
         Path blob = blobs.resolve(file.offer().sha256());
         Files.move(file.part(), blob, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
