@@ -6,12 +6,16 @@ import java.util.regex.Pattern;
 
 /**
  * How the pool finds its GPUs, once at start-up (the router's {@code TORPOR_GPUS}): {@code auto} asks
- * {@code nvidia-smi}, {@code none} means CPU only, and {@code fake:COUNTxMB} pretends COUNT GPUs of MB MiB each
- * (for tests and demos: instances placed on them fail to start unless ONNX Runtime's CUDA provider is present).
+ * {@code nvidia-smi}, {@code none} means CPU only, {@code declared:COUNTxMB} names COUNT GPUs of MB MiB each that are
+ * not on the router's machine (the cluster's, for the kubernetes launcher: a pod placed on one asks for
+ * {@code nvidia.com/gpu: 1}), and {@code fake:COUNTxMB} pretends COUNT GPUs (for tests and demos: instances placed on
+ * them fail to start unless ONNX Runtime's CUDA provider is present).
  */
 public sealed interface GpuDiscovery {
     /** Up to 999 fake GPUs of up to 999,999,999 MiB each. */
     Pattern FAKE = Pattern.compile("fake:([1-9][0-9]{0,2})x([1-9][0-9]{0,8})");
+    /** Up to 999 declared GPUs of up to 999,999,999 MiB each. */
+    Pattern DECLARED = Pattern.compile("declared:([1-9][0-9]{0,2})x([1-9][0-9]{0,8})");
 
     /** The probe that finds the GPUs this way. */
     DeviceProbe probe();
@@ -42,6 +46,30 @@ public sealed interface GpuDiscovery {
         }
     }
 
+    /**
+     * {@code count} GPUs of {@code memoryMb} MiB each that the pool may place instances on though they are elsewhere
+     * (the kubernetes launcher's cluster: its pods get them through {@code nvidia.com/gpu}), {@code gpu:0} upwards.
+     */
+    record Declared(int count, long memoryMb) implements GpuDiscovery {
+        public Declared {
+            if (count < 1 || memoryMb < 1) {
+                throw new IllegalArgumentException("declared GPUs need a count and a memory of at least 1; got "
+                        + count + "x" + memoryMb);
+            }
+        }
+
+        @Override
+        public DeviceProbe probe() {
+            return new FakeDeviceProbe(java.util.stream.IntStream.range(0, count)
+                    .mapToObj(index -> Device.gpu(index, "Cluster GPU", memoryMb)).toList());
+        }
+
+        @Override
+        public String toString() {
+            return "declared:" + count + "x" + memoryMb;
+        }
+    }
+
     /** {@code count} pretend GPUs of {@code memoryMb} MiB each, {@code gpu:0} upwards. */
     record Fake(int count, long memoryMb) implements GpuDiscovery {
         public Fake {
@@ -63,7 +91,8 @@ public sealed interface GpuDiscovery {
     }
 
     /**
-     * The discovery {@code text} names exactly: {@code auto}, {@code none} or {@code fake:COUNTxMB}.
+     * The discovery {@code text} names exactly: {@code auto}, {@code none}, {@code declared:COUNTxMB} or
+     * {@code fake:COUNTxMB}.
      *
      * @param setting what the text is, for the message (e.g. {@code TORPOR_GPUS})
      * @throws IllegalArgumentException naming the setting and the accepted forms
@@ -79,7 +108,11 @@ public sealed interface GpuDiscovery {
         if (fake != null && fake.matches()) {
             return new Fake(Integer.parseInt(fake.group(1)), Long.parseLong(fake.group(2)));
         }
-        throw new IllegalArgumentException(setting + " must be auto, none or fake:COUNTxMB (e.g. fake:2x16384); got '"
-                + text + "'");
+        Matcher declared = text == null ? null : DECLARED.matcher(text);
+        if (declared != null && declared.matches()) {
+            return new Declared(Integer.parseInt(declared.group(1)), Long.parseLong(declared.group(2)));
+        }
+        throw new IllegalArgumentException(setting + " must be auto, none, declared:COUNTxMB (the cluster's GPUs, e.g."
+                + " declared:4x81920) or fake:COUNTxMB (e.g. fake:2x16384); got '" + text + "'");
     }
 }

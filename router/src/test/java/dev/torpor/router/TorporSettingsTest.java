@@ -65,8 +65,8 @@ class TorporSettingsTest {
 
     @Test
     void badValuesAreRefusedNamingTheirVariable() {
-        assertThatThrownBy(() -> bind("process", "", "fake:2")).hasMessageStartingWith("TORPOR_GPUS must be auto, none or"
-                + " fake:COUNTxMB");
+        assertThatThrownBy(() -> bind("process", "", "fake:2")).hasMessageStartingWith("TORPOR_GPUS must be auto, none,"
+                + " declared:COUNTxMB");
         assertThatThrownBy(() -> bind("process", "lots", "none"))
                 .hasMessage("TORPOR_CPU_MEMORY_MB must be a whole number, got 'lots'");
         assertThatThrownBy(() -> bind("process", "0", "none")).hasMessageStartingWith("TORPOR_CPU_MEMORY_MB must be at least 1");
