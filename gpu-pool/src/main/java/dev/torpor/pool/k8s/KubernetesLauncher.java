@@ -63,6 +63,9 @@ public final class KubernetesLauncher implements Launcher {
     private static final int FAILED_LOG_LINES = 5;
     /** Models up to this size get an optimized graph made in the router for their pods (it opens them once). */
     private static final long MAX_OPTIMIZED_BYTES = 512L << 20;
+    /** What a warm pod is sent ahead of a claim: the most recently started models, up to these bounds. */
+    private static final int MAX_STAGED_MODELS = 4;
+    private static final long MAX_STAGED_BYTES = 256L << 20;
 
     private final KubernetesClient client;
     private final KubernetesSettings settings;
@@ -72,6 +75,8 @@ public final class KubernetesLauncher implements Launcher {
     private final Map<String, PodTracker> trackers = new ConcurrentHashMap<>();
     /** Instance id → the pod it runs on now. */
     private final Map<String, String> podOfInstance = new ConcurrentHashMap<>();
+    /** Models started here, least recent first (guarded by itself): what warm pods stage. */
+    private final java.util.LinkedHashMap<String, LaunchSpec> recent = new java.util.LinkedHashMap<>();
     private final ExecutorService worker = Executors.newCachedThreadPool(daemon("k8s-launcher"));
     private final ExecutorService completions = Executors.newCachedThreadPool(daemon("k8s-completion"));
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(daemon("k8s-timer"));
@@ -153,7 +158,7 @@ public final class KubernetesLauncher implements Launcher {
             return chosen.tracker().ready().thenApplyAsync(ip -> connect(spec, chosen, ip, begin, chosenAt), worker)
                     .whenComplete((lease, failure) -> {
                         if (failure != null) {
-                            forget(chosen.tracker(), spec.instanceId());
+                            forget(chosen.tracker());
                             if (chosen.claimed()) {
                                 warm.refill();
                             }
@@ -170,6 +175,7 @@ public final class KubernetesLauncher implements Launcher {
         if (closed) {
             throw new IllegalStateException("the kubernetes launcher is closed");
         }
+        rememberModel(spec);
         if (pods.warmPodFits(spec)) {
             Optional<PodTracker> claimed = warm.claim(candidate -> claim(candidate, spec));
             if (claimed.isPresent()) {
@@ -208,7 +214,9 @@ public final class KubernetesLauncher implements Launcher {
 
     private PodTracker createWarmPod() {
         String token = FunctionPods.newToken();
-        return create(pods.warm(FunctionPods.newName(), token), token);
+        PodTracker tracker = create(pods.warm(FunctionPods.newName(), token), token);
+        tracker.ready().thenAcceptAsync(ip -> prepareWarm(tracker, ip), worker);
+        return tracker;
     }
 
     /**
@@ -236,30 +244,114 @@ public final class KubernetesLauncher implements Launcher {
         return tracker;
     }
 
-    /** Connects to the Ready pod and hands it to the instance; the pod is deleted when the connection ends. */
+    /**
+     * The Ready pod's connection, handed to the instance: a warm pod's was made when it turned Ready
+     * ({@link #prepareWarm}), a pod of the model's own is dialed now.
+     */
     private HostLease connect(LaunchSpec spec, Chosen chosen, String ip, long begin, long chosenAt) {
         PodTracker tracker = chosen.tracker();
         long readyAt = System.nanoTime();
         DialedHost host;
         try {
-            host = DialedHost.dial("pod " + tracker.name(), new InetSocketAddress(ip, KubernetesSettings.FUNCTION_PORT),
-                    tracker.token(), settings.connectTimeout(), completions);
-        } catch (IOException unreachable) {
+            host = chosen.claimed() ? tracker.connection().get(settings.connectTimeout().toMillis(),
+                    TimeUnit.MILLISECONDS) : dial(tracker, ip);
+        } catch (IOException | java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException
+                 | InterruptedException unreachable) {
+            Throwable cause = unreachable instanceof java.util.concurrent.ExecutionException ? unreachable.getCause()
+                    : unreachable;
             throw new CompletionException(new ModelLoadFailed("pod " + tracker.name() + " is Ready but "
-                    + unreachable.getMessage(), RETRY_AFTER_FAILED_POD));
+                    + (cause instanceof java.util.concurrent.TimeoutException ? "its connection was not up within "
+                    + settings.connectTimeout().toSeconds() + " s" : cause.getMessage()), RETRY_AFTER_FAILED_POD));
         }
-        // Whoever ends first: the pod (its host is then as good as dead), or the connection (the pod then goes).
-        tracker.ended().thenAccept(host::kill);
-        host.death().thenRun(() -> forget(tracker, spec.instanceId()));
         var phases = new PodLease.ColdStartPhases(chosen.claimed(), chosenAt - begin, readyAt - chosenAt,
                 System.nanoTime() - readyAt);
         return new PodLease(tracker, host, phases, optimized,
                 chosen.claimed() ? () -> worker.execute(warm::refill) : () -> { });
     }
 
-    /** The pod is done with: deleted (in the background), and the instance no longer maps to it. */
-    private void forget(PodTracker tracker, String instanceId) {
-        podOfInstance.remove(instanceId, tracker.name());
+    /**
+     * Dials a Ready pod with its token. Whoever ends first ends the other: the pod (its host is then as good as
+     * dead), or the connection (the pod is then deleted).
+     */
+    private DialedHost dial(PodTracker tracker, String ip) throws IOException {
+        DialedHost host;
+        try {
+            host = DialedHost.dial("pod " + tracker.name(), new InetSocketAddress(ip, KubernetesSettings.FUNCTION_PORT),
+                    tracker.token(), settings.connectTimeout(), completions);
+        } catch (IOException unreachable) {
+            tracker.connection().completeExceptionally(unreachable);
+            throw unreachable;
+        }
+        tracker.ended().thenAccept(host::kill);
+        host.death().thenRun(() -> forget(tracker));
+        tracker.connection().complete(host);
+        return host;
+    }
+
+    /**
+     * A warm pod that turned Ready: connected at once, and sent the files of the models most recently started here
+     * (with their optimized graphs), which it keeps in its cache, so that a cold start that claims it sends only
+     * offers. A pod that cannot be reached is deleted (and replaced).
+     */
+    private void prepareWarm(PodTracker tracker, String ip) {
+        DialedHost host;
+        try {
+            host = dial(tracker, ip);
+        } catch (IOException unreachable) {
+            LOG.log(System.Logger.Level.WARNING, "warm function pod {0} is Ready but unreachable: {1}",
+                    tracker.name(), unreachable.getMessage());
+            deleteQuietly(tracker.name());
+            return;
+        }
+        for (LaunchSpec spec : recentModels()) {
+            if (!host.isAlive() || closed) {
+                break;
+            }
+            try {
+                host.stage(spec, optimized == null ? Optional.empty() : optimized.forHost(spec, host.hello()));
+            } catch (IOException | RuntimeException notStaged) {
+                LOG.log(System.Logger.Level.INFO, "could not stage {0} on warm pod {1}: {2}", spec.manifest().id(),
+                        tracker.name(), notStaged.getMessage());
+                break;
+            }
+        }
+        tracker.staged();
+    }
+
+    /** Remembers a model started here, for the warm pods to stage (only models a warm pod fits). */
+    private void rememberModel(LaunchSpec spec) {
+        if (!pods.warmPodFits(spec)) {
+            return;
+        }
+        synchronized (recent) {
+            recent.remove(String.valueOf(spec.manifest().id()));
+            recent.put(String.valueOf(spec.manifest().id()), spec);
+            List<String> newestFirst = new ArrayList<>(recent.keySet());
+            java.util.Collections.reverse(newestFirst);
+            long bytes = 0;
+            int kept = 0;
+            for (String id : newestFirst) {
+                bytes += recent.get(id).manifest().sizeBytes();
+                kept++;
+                if (kept > MAX_STAGED_MODELS || bytes > MAX_STAGED_BYTES) {
+                    recent.remove(id);
+                }
+            }
+        }
+    }
+
+    /** The models to stage, most recent first. */
+    private List<LaunchSpec> recentModels() {
+        synchronized (recent) {
+            List<LaunchSpec> specs = new ArrayList<>(recent.values());
+            java.util.Collections.reverse(specs);
+            return specs;
+        }
+    }
+
+    /** The pod is done with: deleted (in the background), and no instance maps to it any more. */
+    private void forget(PodTracker tracker) {
+        podOfInstance.values().removeIf(tracker.name()::equals);
         worker.execute(() -> deleteQuietly(tracker.name()));
     }
 
@@ -329,6 +421,11 @@ public final class KubernetesLauncher implements Launcher {
     /** Warm pods Ready now; for tests and views. */
     public int warmReady() {
         return warm.readyCount();
+    }
+
+    /** Warm pods connected, with the recent models staged on them; for tests and benches. */
+    public int warmPrepared() {
+        return warm.preparedCount();
     }
 
     /** The last lines of the pod an instance runs on, from the API (pods/log get). */

@@ -24,6 +24,9 @@ final class PodTracker {
     private final CompletableFuture<String> ready = new CompletableFuture<>();
     private final CompletableFuture<String> ended = new CompletableFuture<>();
     private volatile Pod latest;
+    /** The router's connection to the pod, once dialed (a warm pod's as soon as it is Ready). */
+    private final CompletableFuture<dev.torpor.pool.process.DialedHost> connection = new CompletableFuture<>();
+    private volatile boolean staged;
 
     /**
      * @param token the pod's {@code TORPOR_FUNCTION_TOKEN}, kept only in the router's memory
@@ -68,6 +71,20 @@ final class PodTracker {
 
     boolean hasEnded() {
         return ended.isDone();
+    }
+
+    /** The router's connection to the pod: completed once dialed, failed when the dial failed. */
+    CompletableFuture<dev.torpor.pool.process.DialedHost> connection() {
+        return connection;
+    }
+
+    /** A warm pod's connection is up and the models staged on it are sent: the cheapest pod to claim. */
+    boolean isPrepared() {
+        return staged && connection.isDone() && !connection.isCompletedExceptionally();
+    }
+
+    void staged() {
+        staged = true;
     }
 
     /** A new state of the pod from the informer. */

@@ -56,7 +56,11 @@ final class WarmPods {
     Optional<PodTracker> claim(Function<PodTracker, Boolean> claimer) {
         List<PodTracker> candidates;
         synchronized (this) {
-            candidates = pods.values().stream().filter(PodTracker::isReady).filter(pod -> !pod.hasEnded()).toList();
+            // Prepared pods first (connected, models staged), then Ready ones; oldest first within each.
+            candidates = java.util.stream.Stream.concat(
+                    pods.values().stream().filter(PodTracker::isPrepared),
+                    pods.values().stream().filter(pod -> pod.isReady() && !pod.isPrepared()))
+                    .filter(pod -> !pod.hasEnded()).toList();
             candidates.forEach(pod -> pods.remove(pod.name())); // no other taker tries them meanwhile
         }
         Optional<PodTracker> claimed = Optional.empty();
@@ -78,6 +82,11 @@ final class WarmPods {
     /** Warm pods Ready now. */
     synchronized int readyCount() {
         return (int) pods.values().stream().filter(PodTracker::isReady).count();
+    }
+
+    /** Warm pods connected and staged now. */
+    synchronized int preparedCount() {
+        return (int) pods.values().stream().filter(PodTracker::isPrepared).count();
     }
 
     /** Warm pods that exist now, Ready or starting. */

@@ -125,6 +125,14 @@ public final class DialedHost implements RemoteHost, HostConnection.Peer {
                 upload.cacheDir() == null ? null : upload.cacheDir().toString(), spec.batching());
     }
 
+    /**
+     * Sends {@code spec}'s model files (and {@code optimized}) ahead of any LOAD, for the host to keep in its cache: a
+     * later {@link #loadFor} of that model then sends only offers. Blocking.
+     */
+    public ModelUpload.Result stage(LaunchSpec spec, Optional<Path> optimized) throws IOException {
+        return ModelUpload.send(connection, spec, fileTimeout, optimized);
+    }
+
     /** What the last {@link #loadFor} sent (null before one): tests and start-up timings read it. */
     public ModelUpload.Result lastUpload() {
         return lastUpload;

@@ -117,12 +117,15 @@ class KubernetesLauncherTest {
         await("the router made the optimized graph after the first answer", () -> ortFiles(routerCache) == 1);
         first.stop();
 
-        await("a warm pod is Ready again", () -> launcher.warmReady() == 1);
+        await("a warm pod is Ready and prepared again", () -> launcher.warmPrepared() == 1);
         FunctionInstance second = launcher.launch(models.spec("vad-1-h2", vad, 1));
         second.load().get(60, TimeUnit.SECONDS);
         String pod = second.host().orElseThrow().substring("pod/".length());
         assertThat(ortFiles(dataDir.resolve("kubelet").resolve(pod))).as("the pod received the optimized graph")
                 .isEqualTo(1);
+        assertThat(java.nio.file.Files.readString(kubelet.log(pod)))
+                .as("the warm pod had the model staged before the claim: the cold start sent no bytes of it")
+                .contains("model file model.onnx (" + vad.sizeBytes() + " bytes) is cached, no transfer");
         InferenceOutcome after = second.infer(TestModels.sileroRequest(5), new RunControl()).get(30, TimeUnit.SECONDS);
         for (int i = 0; i < before.outputs().size(); i++) {
             assertThat((float[]) after.outputs().get(i).data()).containsExactly((float[]) before.outputs().get(i).data());
