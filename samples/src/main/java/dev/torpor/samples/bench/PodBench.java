@@ -32,7 +32,9 @@ import java.util.regex.Pattern;
  *   <li>a burst of requests on a model at zero with a warm pod available: how many fail (the goal: none).</li>
  * </ol>
  * Prints a markdown report. {@code samples/bench.sh pods [--jar PATH] [--models DIR] [--cold-rounds N]
- * [--concurrency N] [--measure-s S] [--burst N] [--out FILE]}.
+ * [--cold-pause-ms MS] [--concurrency N] [--measure-s S] [--burst N] [--out FILE]}. Before each cold round the bench
+ * waits for a Ready warm pod, then {@code --cold-pause-ms} (1500): on one machine the replacement pod's JVM and its
+ * staging would otherwise compete with the cold start for the CPUs, which a warm pod on its own node does not.
  */
 final class PodBench {
     private static final Pattern POD_READY = Pattern.compile("ready on pod \\S+: claimed a warm pod ([\\d.]+) ms, Ready after "
@@ -52,6 +54,7 @@ final class PodBench {
         int concurrency = 8;
         int measureS = 10;
         int burst = 200;
+        long pauseMs = 1500;
         Path out = null;
         for (int i = 0; i < args.length; i++) {
             String value = i + 1 < args.length ? args[i + 1] : null;
@@ -62,6 +65,7 @@ final class PodBench {
                 case "--concurrency" -> concurrency = Integer.parseInt(require(value, args[i++]));
                 case "--measure-s" -> measureS = Integer.parseInt(require(value, args[i++]));
                 case "--burst" -> burst = Integer.parseInt(require(value, args[i++]));
+                case "--cold-pause-ms" -> pauseMs = Long.parseLong(require(value, args[i++]));
                 case "--out" -> out = Path.of(require(value, args[i++]));
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
@@ -103,13 +107,15 @@ final class PodBench {
                 // 1. Cold starts through a warm pod.
                 HttpRequest vadInfer = client.inferRequest("vad", vadJson);
                 long[] cold = new long[coldRounds];
+                double[] queued = new double[coldRounds];
                 for (int round = 0; round < coldRounds; round++) {
                     client.unload("vad");
                     awaitWarmPod(cluster, Duration.ofSeconds(60));
-                    Thread.sleep(500); // the machine idle again: a real warm pod runs on its own node
+                    Thread.sleep(pauseMs); // the machine idle again (a real warm pod runs on its own node), models staged
                     TorporClient.Infer answer = client.infer(vadInfer);
                     expect(answer, "true", "cold round " + (round + 1));
                     cold[round] = answer.nanos();
+                    queued[round] = answer.queueMs();
                 }
 
                 // 2. Warm req/s through a pod.
@@ -119,7 +125,7 @@ final class PodBench {
                 awaitWarmPod(cluster, Duration.ofSeconds(60));
                 int failed = burst(client, client.inferRequest("burst", vadJson), burst);
 
-                report.append(coldReport(cold, router.log()));
+                report.append(coldReport(cold, queued, router.log()));
                 report.append(String.format(Locale.ROOT, "%n| warm, PaddleOCR cls, JSON, c=%d, %d s | req/s |%n"
                                 + "|---|---:|%n| process launcher (warm pool 1) | %.0f |%n| kubernetes launcher (pod, TCP) | "
                                 + "%.0f |%n| ratio pod / process | %.2f (goal ≥ 0.90) |%n",
@@ -214,7 +220,7 @@ final class PodBench {
         }
     }
 
-    private static String coldReport(long[] cold, Path log) throws IOException {
+    private static String coldReport(long[] cold, double[] queued, Path log) throws IOException {
         List<double[]> phases = new ArrayList<>();
         for (String line : Files.readAllLines(log, StandardCharsets.UTF_8)) {
             Matcher m = POD_READY.matcher(line);
@@ -230,6 +236,10 @@ final class PodBench {
                 + "%d rounds | p50 ms | min ms | max ms |%n|---|---:|---:|---:|%n| client: request → answer (claim, upload, "
                 + "load, first run) | %.1f | %.1f | %.1f (goal p50 < 100) |%n", cold.length,
                 sorted[sorted.length / 2] / 1e6, sorted[0] / 1e6, sorted[sorted.length - 1] / 1e6));
+        double queueMedian = Percentiles.median(queued);
+        text.append(String.format(Locale.ROOT, "| of which queued (arrival → run starts: `torpor-queue-ms`) | %.1f | | |%n"
+                + "| the rest (first run in the pod, JSON, HTTP; p50 − queued) | %.1f | | |%n", queueMedian,
+                sorted[sorted.length / 2] / 1e6 - queueMedian));
         if (!phases.isEmpty()) {
             String[] names = {"claim (relabel, resourceVersion-guarded)", "wait for Ready (already Ready)",
                     "connect (token, HELLO)", "model upload", "model load in the pod", "bytes uploaded"};
