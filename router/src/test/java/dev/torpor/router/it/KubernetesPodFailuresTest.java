@@ -9,11 +9,7 @@ import io.fabric8.kubernetes.api.model.StatusBuilder;
 import io.micronaut.runtime.server.EmbeddedServer;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
 import jakarta.inject.Inject;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -38,24 +34,17 @@ class KubernetesPodFailuresTest implements TorporTestProperties {
 
     @Inject
     EmbeddedServer server;
+    private final RouterOnCluster onCluster = new RouterOnCluster(NAMESPACE);
     private TestCluster cluster;
     private ClusterPods pods;
     private Http http;
 
     @Override
     public Map<String, String> extraProperties() {
-        if (cluster == null) {
-            try {
-                cluster = TestCluster.start(NAMESPACE, Files.createTempDirectory("torpor-it-k8s-"));
-            } catch (IOException failed) {
-                throw new UncheckedIOException(failed);
-            }
-            pods = new ClusterPods(cluster);
-        }
-        Map<String, String> properties = new HashMap<>(TestClusterClient.properties(cluster, ROUTER_ID));
-        properties.put("torpor.k8s.warm-pods", "0");
-        properties.put("torpor.k8s.pod-start-timeout-seconds", "2");
-        return properties;
+        cluster = onCluster.cluster();
+        pods = onCluster.pods();
+        return onCluster.properties(ROUTER_ID, Map.of("torpor.k8s.warm-pods", "0",
+                "torpor.k8s.pod-start-timeout-seconds", "2"));
     }
 
     @BeforeEach
@@ -65,11 +54,7 @@ class KubernetesPodFailuresTest implements TorporTestProperties {
 
     @AfterAll
     void stopRouterThenCluster() {
-        try {
-            server.getApplicationContext().stop();
-        } finally {
-            cluster.close();
-        }
+        onCluster.stopRouterThenCluster(server, () -> { });
     }
 
     private void publishSilero(String model) {

@@ -11,12 +11,8 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.micronaut.runtime.server.EmbeddedServer;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
 import jakarta.inject.Inject;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -46,27 +42,18 @@ class KubernetesPodsTest implements TorporTestProperties {
 
     @Inject
     EmbeddedServer server;
+    private final RouterOnCluster onCluster = new RouterOnCluster("torpor-it");
     private TestCluster cluster;
     private ClusterPods pods;
     private Http http;
 
     @Override
     public Map<String, String> extraProperties() {
-        if (cluster == null) {
-            try {
-                cluster = TestCluster.start("torpor-it", Files.createTempDirectory("torpor-it-k8s-"));
-            } catch (IOException failed) {
-                throw new UncheckedIOException(failed);
-            }
-            pods = new ClusterPods(cluster);
-        }
-        Map<String, String> properties = new HashMap<>(TestClusterClient.properties(cluster, ROUTER_ID));
-        properties.put("torpor.k8s.warm-pods", "1");
+        cluster = onCluster.cluster();
+        pods = onCluster.pods();
         // Quick autoscaling decisions, as in ScaleTest.
-        properties.put("torpor.scale.tick-ms", "200");
-        properties.put("torpor.scale.panic-window-seconds", "1");
-        properties.put("torpor.scale.stable-window-seconds", "4");
-        return properties;
+        return onCluster.properties(ROUTER_ID, Map.of("torpor.k8s.warm-pods", "1", "torpor.scale.tick-ms", "200",
+                "torpor.scale.panic-window-seconds", "1", "torpor.scale.stable-window-seconds", "4"));
     }
 
     @BeforeEach
@@ -77,12 +64,8 @@ class KubernetesPodsTest implements TorporTestProperties {
     /** The router first (it deletes its pods through the cluster), then the cluster. */
     @AfterAll
     void stopRouterThenCluster() {
-        try {
-            server.getApplicationContext().stop();
-            assertThat(pods.ofRouter(ROUTER_ID)).as("a stopped router leaves no pod").isEmpty();
-        } finally {
-            cluster.close();
-        }
+        onCluster.stopRouterThenCluster(server,
+                () -> assertThat(pods.ofRouter(ROUTER_ID)).as("a stopped router leaves no pod").isEmpty());
     }
 
     private void publishSilero(String model) {

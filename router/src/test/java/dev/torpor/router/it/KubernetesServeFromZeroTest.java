@@ -2,10 +2,6 @@ package dev.torpor.router.it;
 
 import dev.torpor.fixtures.TestCluster;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 
@@ -16,27 +12,15 @@ import org.junit.jupiter.api.AfterAll;
  */
 @MicronautTest
 class KubernetesServeFromZeroTest extends ServeFromZeroTest {
-    private TestCluster cluster;
+    private final RouterOnCluster onCluster = new RouterOnCluster("torpor-it");
 
     @Override
     public Map<String, String> extraProperties() {
-        if (cluster == null) {
-            try {
-                // Read (PER_CLASS) before the router starts: the cluster must be there for its launcher.
-                cluster = TestCluster.start("torpor-it", Files.createTempDirectory("torpor-it-k8s-"));
-            } catch (IOException failed) {
-                throw new UncheckedIOException(failed);
-            }
-        }
-        Map<String, String> properties = new HashMap<>(TestClusterClient.properties(cluster, "it-serve-from-zero"));
-        properties.put("torpor.k8s.warm-pods", "1");
-        return properties;
+        return onCluster.properties("it-serve-from-zero", Map.of("torpor.k8s.warm-pods", "1"));
     }
 
-    /** The router first (it deletes its pods through the cluster), then the cluster. */
     @AfterAll
     void stopRouterThenCluster() {
-        server.getApplicationContext().stop();
-        cluster.close();
+        onCluster.stopRouterThenCluster(server, () -> { });
     }
 }
