@@ -66,7 +66,7 @@ public final class ServeBench {
         try {
             progress("torpor: started pid %d on %s, log %s", child.pid(), child.base(), child.log());
             child.awaitReady(Duration.ofSeconds(120));
-            TorporClient client = new TorporClient(child.base());
+            TorporClient client = new TorporClient(child.base(), child.operatorKey());
             client.publish(MODEL, "1", options.model());
             ProcStatus idle = ProcStatus.ofTree(child.processTree());
 
