@@ -463,6 +463,26 @@ public final class KubernetesLauncher implements Launcher {
         completions.shutdownNow();
     }
 
+    /**
+     * Stops everything this launcher does without deleting a pod, as if its router had died (SIGKILL): for tests of
+     * what the next router with the same id finds. The launcher is closed after it.
+     */
+    synchronized void abandon() {
+        closed = true;
+        warm.close();
+        if (started) {
+            informer.close();
+            try {
+                Runtime.getRuntime().removeShutdownHook(shutdownHook);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook is running or has run
+            }
+        }
+        timer.shutdownNow();
+        worker.shutdownNow();
+        completions.shutdownNow();
+    }
+
     private void deleteAllQuietly() {
         try {
             api.deleteAll(pods.baseLabels());

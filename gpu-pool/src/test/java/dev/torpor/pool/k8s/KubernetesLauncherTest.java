@@ -218,7 +218,8 @@ class KubernetesLauncherTest {
         await("the other router's warm pod is Ready", () -> other.warmReady() == 1);
         String others = podsOf("router-g").get(0).getMetadata().getName();
 
-        KubernetesLauncher second = launcher("router-f", 1, Duration.ofSeconds(120)); // as if the first had died
+        first.abandon(); // the first router dies: nothing of it acts any more, its pod stays
+        KubernetesLauncher second = launcher("router-f", 1, Duration.ofSeconds(120));
         assertThat(pod(old)).as("the earlier life's pod is deleted at start").isNull();
         await("the restarted router has its own warm pod", () -> second.warmReady() == 1);
         assertThat(pod(others)).as("another router's pod is never touched").isNotNull();
