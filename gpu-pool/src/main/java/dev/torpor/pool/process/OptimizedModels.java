@@ -1,5 +1,6 @@
 package dev.torpor.pool.process;
 
+import dev.torpor.function.OrtEnvironments;
 import dev.torpor.function.host.Wire;
 import dev.torpor.function.onnx.CpuFingerprint;
 import dev.torpor.function.onnx.OnnxBackend;
@@ -29,30 +30,44 @@ import java.util.concurrent.Executor;
 public final class OptimizedModels {
     private static final System.Logger LOG = System.getLogger(OptimizedModels.class.getName());
 
-    private final OnnxBackend backend;
-    private final String ortVersion;
+    private final Path cacheDir;
     private final Executor worker;
     private final long maxModelBytes;
     private final Set<Path> making = ConcurrentHashMap.newKeySet();
+    /** The router's ONNX backend over the cache, and its ORT version; made on first use (guarded by this). */
+    private Engine engine;
+
+    private record Engine(OnnxBackend backend, String ortVersion) {
+    }
 
     /**
+     * Takes only its settings: ONNX Runtime is reached on first use, through the process's one environment
+     * ({@link OrtEnvironments#shared()}, which DJL's engine must be the one to create).
+     *
      * @param cacheDir the router's optimized-model cache (the in-process launcher's, same keys)
      * @param worker   makes entries in the background
      */
     public OptimizedModels(Path cacheDir, Executor worker, long maxModelBytes) {
-        OrtEnvironment env = OrtEnvironment.getEnvironment();
-        this.backend = new OnnxBackend(env, new OrtModelCache(cacheDir));
-        this.ortVersion = env.getVersion();
+        this.cacheDir = cacheDir;
         this.worker = worker;
         this.maxModelBytes = maxModelBytes;
     }
 
+    private synchronized Engine engine() {
+        if (engine == null) {
+            OrtEnvironment env = OrtEnvironments.shared();
+            engine = new Engine(new OnnxBackend(env, new OrtModelCache(cacheDir)), env.getVersion());
+        }
+        return engine;
+    }
+
     /** The entry to send a host that said {@code hello}, for {@code spec}'s load, when one is made and valid there. */
     public Optional<Path> forHost(LaunchSpec spec, Wire.Hello hello) {
-        if (!applies(spec) || !ortVersion.equals(hello.ortVersion()) || !CpuFingerprint.current().equals(hello.cpu())) {
+        if (!applies(spec) || !CpuFingerprint.current().equals(hello.cpu())
+                || !engine().ortVersion().equals(hello.ortVersion())) {
             return Optional.empty();
         }
-        return backend.cacheEntry(spec.manifest(), spec.runtime()).filter(Files::isRegularFile);
+        return engine().backend().cacheEntry(spec.manifest(), spec.runtime()).filter(Files::isRegularFile);
     }
 
     /** Makes {@code spec}'s entry in the background, unless it exists or is being made. */
@@ -60,6 +75,7 @@ public final class OptimizedModels {
         if (!applies(spec)) {
             return;
         }
+        OnnxBackend backend = engine().backend();
         Optional<Path> entry = backend.cacheEntry(spec.manifest(), spec.runtime());
         if (entry.isEmpty() || Files.isRegularFile(entry.get()) || !making.add(entry.get())) {
             return;
