@@ -15,8 +15,13 @@ public final class FakeDeviceProbe implements DeviceProbe {
 
     /** {@code count} identical GPUs of {@code memoryMb} each, {@code gpu:0} upwards. */
     public static FakeDeviceProbe of(int count, long memoryMb) {
+        return of(count, memoryMb, "Fake GPU");
+    }
+
+    /** {@code count} identical GPUs named {@code name}, of {@code memoryMb} each, {@code gpu:0} upwards. */
+    public static FakeDeviceProbe of(int count, long memoryMb, String name) {
         return new FakeDeviceProbe(java.util.stream.IntStream.range(0, count)
-                .mapToObj(index -> Device.gpu(index, "Fake GPU", memoryMb)).toList());
+                .mapToObj(index -> Device.gpu(index, name, memoryMb)).toList());
     }
 
     @Override

@@ -12,10 +12,8 @@ import java.util.regex.Pattern;
  * them fail to start unless ONNX Runtime's CUDA provider is present).
  */
 public sealed interface GpuDiscovery {
-    /** Up to 999 fake GPUs of up to 999,999,999 MiB each. */
-    Pattern FAKE = Pattern.compile("fake:([1-9][0-9]{0,2})x([1-9][0-9]{0,8})");
-    /** Up to 999 declared GPUs of up to 999,999,999 MiB each. */
-    Pattern DECLARED = Pattern.compile("declared:([1-9][0-9]{0,2})x([1-9][0-9]{0,8})");
+    /** Up to 999 fake or declared GPUs of up to 999,999,999 MiB each. */
+    Pattern COUNTED = Pattern.compile("(fake|declared):([1-9][0-9]{0,2})x([1-9][0-9]{0,8})");
 
     /** The probe that finds the GPUs this way. */
     DeviceProbe probe();
@@ -52,16 +50,12 @@ public sealed interface GpuDiscovery {
      */
     record Declared(int count, long memoryMb) implements GpuDiscovery {
         public Declared {
-            if (count < 1 || memoryMb < 1) {
-                throw new IllegalArgumentException("declared GPUs need a count and a memory of at least 1; got "
-                        + count + "x" + memoryMb);
-            }
+            requireCounted("declared", count, memoryMb);
         }
 
         @Override
         public DeviceProbe probe() {
-            return new FakeDeviceProbe(java.util.stream.IntStream.range(0, count)
-                    .mapToObj(index -> Device.gpu(index, "Cluster GPU", memoryMb)).toList());
+            return FakeDeviceProbe.of(count, memoryMb, "Cluster GPU");
         }
 
         @Override
@@ -73,10 +67,7 @@ public sealed interface GpuDiscovery {
     /** {@code count} pretend GPUs of {@code memoryMb} MiB each, {@code gpu:0} upwards. */
     record Fake(int count, long memoryMb) implements GpuDiscovery {
         public Fake {
-            if (count < 1 || memoryMb < 1) {
-                throw new IllegalArgumentException("fake GPUs need a count and a memory of at least 1; got "
-                        + count + "x" + memoryMb);
-            }
+            requireCounted("fake", count, memoryMb);
         }
 
         @Override
@@ -104,15 +95,21 @@ public sealed interface GpuDiscovery {
         if ("none".equals(text)) {
             return new None();
         }
-        Matcher fake = text == null ? null : FAKE.matcher(text);
-        if (fake != null && fake.matches()) {
-            return new Fake(Integer.parseInt(fake.group(1)), Long.parseLong(fake.group(2)));
-        }
-        Matcher declared = text == null ? null : DECLARED.matcher(text);
-        if (declared != null && declared.matches()) {
-            return new Declared(Integer.parseInt(declared.group(1)), Long.parseLong(declared.group(2)));
+        Matcher counted = text == null ? null : COUNTED.matcher(text);
+        if (counted != null && counted.matches()) {
+            int count = Integer.parseInt(counted.group(2));
+            long memoryMb = Long.parseLong(counted.group(3));
+            return "fake".equals(counted.group(1)) ? new Fake(count, memoryMb) : new Declared(count, memoryMb);
         }
         throw new IllegalArgumentException(setting + " must be auto, none, declared:COUNTxMB (the cluster's GPUs, e.g."
                 + " declared:4x81920) or fake:COUNTxMB (e.g. fake:2x16384); got '" + text + "'");
+    }
+
+    /** {@code kind} GPUs ({@code fake}, {@code declared}) need a count and a memory of at least 1. */
+    private static void requireCounted(String kind, int count, long memoryMb) {
+        if (count < 1 || memoryMb < 1) {
+            throw new IllegalArgumentException(kind + " GPUs need a count and a memory of at least 1; got "
+                    + count + "x" + memoryMb);
+        }
     }
 }

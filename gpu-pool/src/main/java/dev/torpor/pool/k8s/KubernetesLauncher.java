@@ -2,6 +2,7 @@ package dev.torpor.pool.k8s;
 
 import dev.torpor.error.ModelLoadFailed;
 import dev.torpor.function.FunctionInstance;
+import dev.torpor.pool.DaemonThreads;
 import dev.torpor.pool.HostView;
 import dev.torpor.pool.InstanceLogs;
 import dev.torpor.pool.LaunchSpec;
@@ -12,14 +13,12 @@ import dev.torpor.pool.process.OptimizedModels;
 import dev.torpor.pool.process.RemoteFunctionInstance;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -30,7 +29,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Runs every function instance as a Kubernetes pod ({@code TORPOR_LAUNCHER=kubernetes}), to API.md's pod contract,
@@ -72,16 +70,15 @@ public final class KubernetesLauncher implements Launcher {
     private final Clock clock;
     private final FunctionPods pods;
     private final PodApi api;
-    private final Map<String, PodTracker> trackers = new ConcurrentHashMap<>();
     /** Instance id → the pod it runs on now. */
     private final Map<String, String> podOfInstance = new ConcurrentHashMap<>();
-    /** Models started here, least recent first (guarded by itself): what warm pods stage. */
-    private final java.util.LinkedHashMap<String, LaunchSpec> recent = new java.util.LinkedHashMap<>();
-    private final ExecutorService worker = Executors.newCachedThreadPool(daemon("k8s-launcher"));
-    private final ExecutorService completions = Executors.newCachedThreadPool(daemon("k8s-completion"));
-    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(daemon("k8s-timer"));
+    private final StagedModels staged = new StagedModels(MAX_STAGED_MODELS, MAX_STAGED_BYTES);
+    private final ExecutorService worker = Executors.newCachedThreadPool(DaemonThreads.named("k8s-launcher"));
+    private final ExecutorService completions = Executors.newCachedThreadPool(DaemonThreads.named("k8s-completion"));
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("k8s-timer"));
     private final WarmPods warm;
     private final OptimizedModels optimized;
+    private final RouterPods routerPods;
     private final Thread shutdownHook = new Thread(this::deleteAllQuietly, "k8s-pod-reaper");
     private SharedIndexInformer<Pod> informer;
     private volatile boolean started;
@@ -93,6 +90,7 @@ public final class KubernetesLauncher implements Launcher {
         this.clock = clock;
         this.pods = new FunctionPods(settings);
         this.api = new PodApi(client, settings.namespace());
+        this.routerPods = new RouterPods(api, settings.podStartTimeout(), timer, worker);
         this.warm = new WarmPods(settings.warmPods(), this::createWarmPod, timer, worker);
         this.optimized = settings.optimizedModels().map(dir -> new OptimizedModels(dir, worker, MAX_OPTIMIZED_BYTES))
                 .orElse(null);
@@ -118,7 +116,7 @@ public final class KubernetesLauncher implements Launcher {
             api.deleteAll(pods.baseLabels());
         }
         informer = client.pods().inNamespace(settings.namespace()).withLabels(pods.baseLabels())
-                .inform(new Events(), 0);
+                .inform(routerPods.events(), 0);
         Runtime.getRuntime().addShutdownHook(shutdownHook);
         started = true;
         worker.execute(warm::refill);
@@ -175,9 +173,11 @@ public final class KubernetesLauncher implements Launcher {
         if (closed) {
             throw new IllegalStateException("the kubernetes launcher is closed");
         }
-        rememberModel(spec);
         if (pods.warmPodFits(spec)) {
-            Optional<PodTracker> claimed = warm.claim(candidate -> claim(candidate, spec));
+            staged.started(spec);
+            Optional<PodTracker> claimed = warm.claim(candidate -> api.claimWarm(candidate.name(),
+                    candidate.latest().getMetadata().getResourceVersion(), FunctionPods.claimLabels(spec),
+                    FunctionPods.claimAnnotations(spec)));
             if (claimed.isPresent()) {
                 podOfInstance.put(spec.instanceId(), claimed.get().name());
                 return new Chosen(claimed.get(), true);
@@ -185,62 +185,15 @@ public final class KubernetesLauncher implements Launcher {
         }
         String name = FunctionPods.newName();
         String token = FunctionPods.newToken();
-        PodTracker tracker = create(pods.forModel(name, token, spec), token);
+        PodTracker tracker = routerPods.create(pods.forModel(name, token, spec), token);
         podOfInstance.put(spec.instanceId(), name);
         return new Chosen(tracker, false);
     }
 
-    /**
-     * Relabels a warm pod as {@code spec}'s, guarded by its resourceVersion. A 409 also comes from a change that is
-     * not a claim (the kubelet writing the pod's status after the informer's last event): then the pod is read again
-     * and, still warm, claimed with its new version; a pod claimed, ending or gone is left for the next.
-     */
-    private boolean claim(PodTracker candidate, LaunchSpec spec) {
-        String resourceVersion = candidate.latest().getMetadata().getResourceVersion();
-        for (int attempt = 0; attempt < 3; attempt++) {
-            if (api.claim(candidate.name(), resourceVersion, FunctionPods.claimLabels(spec),
-                    FunctionPods.claimAnnotations(spec))) {
-                return true;
-            }
-            Pod now = api.get(candidate.name());
-            if (now == null || now.getMetadata().getDeletionTimestamp() != null || now.getMetadata().getLabels() == null
-                    || !PodLabels.WARM.equals(now.getMetadata().getLabels().get(PodLabels.STATE))) {
-                return false;
-            }
-            resourceVersion = now.getMetadata().getResourceVersion();
-        }
-        return false;
-    }
-
     private PodTracker createWarmPod() {
         String token = FunctionPods.newToken();
-        PodTracker tracker = create(pods.warm(FunctionPods.newName(), token), token);
+        PodTracker tracker = routerPods.create(pods.warm(FunctionPods.newName(), token), token);
         tracker.ready().thenAcceptAsync(ip -> prepareWarm(tracker, ip), worker);
-        return tracker;
-    }
-
-    /**
-     * Creates the pod and tracks it: the informer's events reach it, and it is given up on (and deleted) if not Ready
-     * within the start timeout.
-     */
-    private PodTracker create(Pod pod, String token) {
-        String name = pod.getMetadata().getName();
-        PodTracker tracker = new PodTracker(name, token, pod);
-        trackers.put(name, tracker);
-        try {
-            api.create(pod);
-        } catch (RuntimeException refused) {
-            trackers.remove(name);
-            throw refused;
-        }
-        long timeout = settings.podStartTimeout().toMillis();
-        timer.schedule(() -> {
-            if (!tracker.isReady() && !tracker.hasEnded()) {
-                tracker.giveUp("pod " + name + " not Ready after " + settings.podStartTimeout().toSeconds() + " s: "
-                        + tracker.describe());
-                deleteQuietly(name);
-            }
-        }, timeout, TimeUnit.MILLISECONDS);
         return tracker;
     }
 
@@ -300,10 +253,10 @@ public final class KubernetesLauncher implements Launcher {
         } catch (IOException unreachable) {
             LOG.log(System.Logger.Level.WARNING, "warm function pod {0} is Ready but unreachable: {1}",
                     tracker.name(), unreachable.getMessage());
-            deleteQuietly(tracker.name());
+            routerPods.deleteQuietly(tracker.name());
             return;
         }
-        for (LaunchSpec spec : recentModels()) {
+        for (LaunchSpec spec : staged.newestFirst()) {
             if (!host.isAlive() || closed) {
                 break;
             }
@@ -318,41 +271,10 @@ public final class KubernetesLauncher implements Launcher {
         tracker.staged();
     }
 
-    /** Remembers a model started here, for the warm pods to stage (only models a warm pod fits). */
-    private void rememberModel(LaunchSpec spec) {
-        if (!pods.warmPodFits(spec)) {
-            return;
-        }
-        synchronized (recent) {
-            recent.remove(String.valueOf(spec.manifest().id()));
-            recent.put(String.valueOf(spec.manifest().id()), spec);
-            List<String> newestFirst = new ArrayList<>(recent.keySet());
-            java.util.Collections.reverse(newestFirst);
-            long bytes = 0;
-            int kept = 0;
-            for (String id : newestFirst) {
-                bytes += recent.get(id).manifest().sizeBytes();
-                kept++;
-                if (kept > MAX_STAGED_MODELS || bytes > MAX_STAGED_BYTES) {
-                    recent.remove(id);
-                }
-            }
-        }
-    }
-
-    /** The models to stage, most recent first. */
-    private List<LaunchSpec> recentModels() {
-        synchronized (recent) {
-            List<LaunchSpec> specs = new ArrayList<>(recent.values());
-            java.util.Collections.reverse(specs);
-            return specs;
-        }
-    }
-
     /** The pod is done with: deleted (in the background), and no instance maps to it any more. */
     private void forget(PodTracker tracker) {
         podOfInstance.values().removeIf(tracker.name()::equals);
-        worker.execute(() -> deleteQuietly(tracker.name()));
+        worker.execute(() -> routerPods.deleteQuietly(tracker.name()));
     }
 
     private ModelLoadFailed asLoadFailure(LaunchSpec spec, Throwable failure) {
@@ -365,8 +287,8 @@ public final class KubernetesLauncher implements Launcher {
             return known;
         }
         String message = cause.getMessage();
-        if (cause instanceof PodTracker.PodUnavailable) {
-            message = withLogTail(message, spec.instanceId());
+        if (cause instanceof PodTracker.PodUnavailable unavailable && unavailable.failed()) {
+            message = withLogTail(message, unavailable.pod());
         } else if (!(cause instanceof PodApi.Refused)) {
             message = "cannot start a function pod for " + spec.manifest().id() + ": " + message;
         }
@@ -374,26 +296,13 @@ public final class KubernetesLauncher implements Launcher {
     }
 
     /** A pod that failed before it was Ready: the last lines of its container's log, when the API gives them. */
-    private String withLogTail(String message, String instanceId) {
-        return trackers.values().stream().filter(tracker -> message.contains(tracker.name()))
-                .filter(tracker -> tracker.latest() != null && tracker.latest().getStatus() != null
-                        && "Failed".equals(tracker.latest().getStatus().getPhase()))
-                .findFirst().map(tracker -> {
-                    try {
-                        String tail = api.logTail(tracker.name(), FAILED_LOG_LINES);
-                        return tail == null || tail.isBlank() ? message
-                                : message + "; its log ends: " + String.join(" | ", tail.strip().split("\n"));
-                    } catch (RuntimeException unavailable) {
-                        return message;
-                    }
-                }).orElse(message);
-    }
-
-    private void deleteQuietly(String name) {
+    private String withLogTail(String message, String pod) {
         try {
-            api.delete(name);
-        } catch (RuntimeException refused) {
-            LOG.log(System.Logger.Level.WARNING, "could not delete function pod {0}: {1}", name, refused.getMessage());
+            String tail = api.logTail(pod, FAILED_LOG_LINES);
+            return tail == null || tail.isBlank() ? message
+                    : message + "; its log ends: " + String.join(" | ", tail.strip().split("\n"));
+        } catch (RuntimeException unavailable) {
+            return message;
         }
     }
 
@@ -403,9 +312,7 @@ public final class KubernetesLauncher implements Launcher {
         List<HostView> views = new ArrayList<>();
         Map<String, String> instanceOfPod = new java.util.HashMap<>();
         podOfInstance.forEach((instance, pod) -> instanceOfPod.put(pod, instance));
-        List<PodTracker> known = trackers.values().stream().filter(tracker -> !tracker.hasEnded())
-                .sorted(Comparator.comparingLong(tracker -> -tracker.ageNanos())).toList();
-        for (PodTracker tracker : known) {
+        for (PodTracker tracker : routerPods.live()) {
             Pod pod = tracker.latest();
             Map<String, String> labels = pod.getMetadata().getLabels();
             Map<String, String> annotations = pod.getMetadata().getAnnotations();
@@ -443,34 +350,28 @@ public final class KubernetesLauncher implements Launcher {
 
     /** Deletes every pod of this router and stops the informer. Idempotent. */
     @Override
-    public synchronized void close() {
-        if (closed) {
-            return;
-        }
-        closed = true;
-        warm.close();
-        if (started) {
-            deleteAllQuietly();
-            informer.close();
-            try {
-                Runtime.getRuntime().removeShutdownHook(shutdownHook);
-            } catch (IllegalStateException shuttingDown) {
-                // the hook is running or has run
-            }
-        }
-        timer.shutdownNow();
-        worker.shutdownNow();
-        completions.shutdownNow();
+    public void close() {
+        stop(true);
     }
 
     /**
      * Stops everything this launcher does without deleting a pod, as if its router had died (SIGKILL): for tests of
      * what the next router with the same id finds. The launcher is closed after it.
      */
-    synchronized void abandon() {
+    void abandon() {
+        stop(false);
+    }
+
+    private synchronized void stop(boolean deletePods) {
+        if (closed) {
+            return;
+        }
         closed = true;
         warm.close();
         if (started) {
+            if (deletePods) {
+                deleteAllQuietly();
+            }
             informer.close();
             try {
                 Runtime.getRuntime().removeShutdownHook(shutdownHook);
@@ -484,51 +385,6 @@ public final class KubernetesLauncher implements Launcher {
     }
 
     private void deleteAllQuietly() {
-        try {
-            api.deleteAll(pods.baseLabels());
-        } catch (RuntimeException refused) {
-            LOG.log(System.Logger.Level.WARNING, "could not delete the function pods of router {0}: {1}",
-                    settings.routerId(), refused.getMessage());
-        }
-    }
-
-    /** The informer's events, passed to the pods' trackers; pods the router did not create here are ignored. */
-    private final class Events implements ResourceEventHandler<Pod> {
-        @Override
-        public void onAdd(Pod pod) {
-            observe(pod);
-        }
-
-        @Override
-        public void onUpdate(Pod before, Pod after) {
-            observe(after);
-        }
-
-        @Override
-        public void onDelete(Pod pod, boolean finalStateUnknown) {
-            PodTracker tracker = trackers.remove(pod.getMetadata().getName());
-            if (tracker != null) {
-                tracker.deleted();
-            }
-        }
-
-        private void observe(Pod pod) {
-            PodTracker tracker = trackers.get(pod.getMetadata().getName());
-            if (tracker != null) {
-                tracker.observe(pod);
-                if (tracker.hasEnded()) {
-                    worker.execute(() -> deleteQuietly(tracker.name())); // a Failed pod is not left behind
-                }
-            }
-        }
-    }
-
-    private static java.util.concurrent.ThreadFactory daemon(String name) {
-        AtomicInteger counter = new AtomicInteger();
-        return runnable -> {
-            Thread thread = new Thread(runnable, name + "-" + counter.incrementAndGet());
-            thread.setDaemon(true);
-            return thread;
-        };
+        routerPods.deleteAllQuietly(pods.baseLabels());
     }
 }

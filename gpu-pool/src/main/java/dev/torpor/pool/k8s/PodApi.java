@@ -55,6 +55,30 @@ final class PodApi {
         }
     }
 
+    /**
+     * Claims a warm pod: {@link #claim} from {@code resourceVersion}. A 409 also comes from a change that is not a
+     * claim (the kubelet writing the pod's status after the informer's last event): then the pod is read again and,
+     * still warm, claimed with its new version, up to three times.
+     *
+     * @return false when the pod was claimed by another, is ending or is gone: the caller tries the next
+     */
+    boolean claimWarm(String name, String resourceVersion, Map<String, String> labels,
+                      Map<String, String> annotations) {
+        String version = resourceVersion;
+        for (int attempt = 0; attempt < 3; attempt++) {
+            if (claim(name, version, labels, annotations)) {
+                return true;
+            }
+            Pod now = get(name);
+            if (now == null || now.getMetadata().getDeletionTimestamp() != null || now.getMetadata().getLabels() == null
+                    || !PodLabels.WARM.equals(now.getMetadata().getLabels().get(PodLabels.STATE))) {
+                return false;
+            }
+            version = now.getMetadata().getResourceVersion();
+        }
+        return false;
+    }
+
     /** pods delete, at once (no grace: the router has already stopped or given up on what runs there). A pod already gone is fine. */
     void delete(String name) {
         try {

@@ -115,12 +115,15 @@ final class PodTracker {
 
     /** The router gave up on the pod (not Ready in time): {@code why} is what its waiting requests see. */
     void giveUp(String why) {
-        ready.completeExceptionally(new PodUnavailable(why));
+        ready.completeExceptionally(new PodUnavailable(name, false, why));
         ended.complete(why);
     }
 
     private void end(String reason) {
-        ready.completeExceptionally(new PodUnavailable("pod " + name + " " + reason + " before it was Ready"));
+        Pod pod = latest;
+        boolean failed = pod != null && pod.getStatus() != null && "Failed".equals(pod.getStatus().getPhase());
+        ready.completeExceptionally(new PodUnavailable(name, failed, "pod " + name + " " + reason
+                + " before it was Ready"));
         ended.complete("pod " + name + " " + reason);
     }
 
@@ -174,10 +177,27 @@ final class PodTracker {
         return value == null || value.isBlank() ? "" : prefix + value.strip();
     }
 
-    /** A pod that will not serve: not Ready in time, or gone before it was. */
+    /**
+     * A pod that will not serve: not Ready in time, or gone before it was.
+     *
+     * @param failed whether it reached phase {@code Failed} (its container ended in error: its log says why)
+     */
     static final class PodUnavailable extends RuntimeException {
-        PodUnavailable(String message) {
+        private final String pod;
+        private final boolean failed;
+
+        PodUnavailable(String pod, boolean failed, String message) {
             super(message, null, false, false);
+            this.pod = pod;
+            this.failed = failed;
+        }
+
+        String pod() {
+            return pod;
+        }
+
+        boolean failed() {
+            return failed;
         }
     }
 }

@@ -2,6 +2,7 @@ package dev.torpor.pool.process;
 
 import dev.torpor.function.FunctionInstance;
 import dev.torpor.function.host.FunctionHost;
+import dev.torpor.pool.DaemonThreads;
 import dev.torpor.pool.InstanceLogs;
 import dev.torpor.pool.LaunchSpec;
 import dev.torpor.pool.Launcher;
@@ -111,9 +112,9 @@ public final class ProcessLauncher implements Launcher, AutoCloseable {
         this.command = new FunctionCommand(settings, dirs, isolation.classPath(settings.classPath()), natives);
         isolation.lockDown();
         this.modelFiles = new ModelFiles(dirs);
-        this.spawner = Executors.newCachedThreadPool(daemon("fn-spawner"));
-        this.completions = Executors.newCachedThreadPool(daemon("fn-completion"));
-        this.watchdog = Executors.newSingleThreadScheduledExecutor(daemon("fn-watchdog"));
+        this.spawner = Executors.newCachedThreadPool(DaemonThreads.named("fn-spawner"));
+        this.completions = Executors.newCachedThreadPool(DaemonThreads.named("fn-completion"));
+        this.watchdog = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("fn-watchdog"));
         this.pool = new WarmPool(settings.warmPoolSize(), () -> startProcess("warm-" + warmSerial.incrementAndGet(),
                 settings.poolHeapMb(), List.of(FunctionHost.WARM_UP)), spawner);
         this.shutdownHook = new Thread(this::killAll, "fn-orphan-guard");
@@ -347,14 +348,5 @@ public final class ProcessLauncher implements Launcher, AutoCloseable {
         for (HostProcess process : live) {
             process.kill("was stopped with the router");
         }
-    }
-
-    private static java.util.concurrent.ThreadFactory daemon(String name) {
-        AtomicInteger counter = new AtomicInteger();
-        return runnable -> {
-            Thread thread = new Thread(runnable, name + "-" + counter.incrementAndGet());
-            thread.setDaemon(true);
-            return thread;
-        };
     }
 }
