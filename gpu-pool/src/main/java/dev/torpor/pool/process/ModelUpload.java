@@ -44,19 +44,12 @@ public final class ModelUpload {
     }
 
     /**
-     * Sends {@code spec}'s model version to the host; each file's answer is awaited at most {@code timeout}.
+     * Sends {@code spec}'s model version to the host, then {@code optimized} (an {@link OptimizedModels} entry) into
+     * the host's {@value #CACHE_DIR} next to the model's files: the result's {@code cacheDir} is then that directory, as
+     * the LOAD names it, else null. Each file's answer is awaited at most {@code timeout}.
      *
      * @throws ModelLoadFailed when the host refused a file (a digest mismatch: its message says which file)
      * @throws IOException     when a file cannot be read, the host is gone, or it did not answer in time
-     */
-    static Result send(HostConnection host, LaunchSpec spec, Duration timeout) throws IOException {
-        return send(host, spec, timeout, Optional.empty());
-    }
-
-    /**
-     * As {@link #send(HostConnection, LaunchSpec, Duration)}, and then {@code optimized} (an {@link OptimizedModels}
-     * entry) into the host's {@value #CACHE_DIR} next to the model's files: the result's {@code cacheDir} is then that
-     * directory, as the LOAD names it, else null.
      */
     static Result send(HostConnection host, LaunchSpec spec, Duration timeout, Optional<Path> optimized)
             throws IOException {
